@@ -1,0 +1,22 @@
+"""mockserver: an offline simulator of the ImaginePDF REST API.
+
+The public API is what `__all__` lists; every other module is internal.
+"""
+
+from __future__ import annotations
+
+from .app import MockApp, create_app
+from .errors import MockServerError, Problem, ScenarioError, ServerStartError
+from .settings import Settings
+from .version import __version__
+
+__all__ = [
+    "MockApp",
+    "MockServerError",
+    "Problem",
+    "ScenarioError",
+    "ServerStartError",
+    "Settings",
+    "__version__",
+    "create_app",
+]

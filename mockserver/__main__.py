@@ -1,0 +1,5 @@
+"""`python -m mockserver` is the `mockserver` command."""
+
+from .cli import main
+
+main()

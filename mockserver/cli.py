@@ -1,0 +1,160 @@
+"""The `mockserver` command: serve (no sub-command), `check`, `codes`, `schema`.
+
+A thin shell over the library: options fill a Settings, library errors
+become one-line messages and exit codes (1: scenario problems, 2: usage or
+start-up errors).
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import sys
+from pathlib import Path
+
+import click
+import uvicorn
+
+from . import catalog, loader, model
+from .app import MockApp
+from .errors import ScenarioError, ServerStartError
+from .settings import DEFAULT_PORT, Settings
+from .version import __version__
+
+USER_FOLDER = Path("scenarios")
+
+
+def _user_folder(given: Path | None) -> Path | None:
+    """The folder given, else ./scenarios when it exists, else none (built-ins only)."""
+    if given is not None:
+        return given
+    return USER_FOLDER if USER_FOLDER.is_dir() else None
+
+
+def _report(error: ScenarioError) -> None:
+    for problem in error.problems:
+        click.echo(str(problem), err=True)
+    files = len({p.file for p in error.problems})
+    count = len(error.problems)
+    click.echo(f"{count} problem{'s' * (count != 1)} in {files} file{'s' * (files != 1)}", err=True)
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port",
+    default=DEFAULT_PORT,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port (0: any free one).",
+)
+@click.option(
+    "--scenarios",
+    "scenarios_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of scenario files laid over the built-ins [default: ./scenarios when it exists].",
+)
+@click.option("--scenario", default="default", show_default=True, help="Scenario active at start.")
+@click.option("--seed", type=int, help="Seed for `chance` rules, so a run can be replayed.")
+@click.version_option(__version__, prog_name="mockserver")
+@click.pass_context
+def main(
+    ctx: click.Context, host: str, port: int, scenarios_dir: Path | None, scenario: str, seed: int | None
+) -> None:
+    """An offline simulator of the ImaginePDF REST API.
+
+    Without a sub-command, serves the API on HOST:PORT.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    settings = Settings(
+        host=host, port=port, scenarios=_user_folder(scenarios_dir), scenario=scenario, seed=seed
+    )
+    try:
+        app = MockApp(settings)
+    except ScenarioError as exc:
+        _report(exc)
+        ctx.exit(1)
+    except ServerStartError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        ctx.exit(2)
+    try:
+        sock = _bind(host, port)
+    except ServerStartError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        ctx.exit(2)
+    _banner(app, sock)
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host, port), family=family)
+    except OSError as exc:
+        if exc.errno in (98, 48, 10048):  # EADDRINUSE on Linux, macOS, Windows
+            raise ServerStartError(
+                f"port {port} on {host} is already in use; stop the other server or pass --port"
+            ) from None
+        raise ServerStartError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
+def _banner(app: MockApp, sock: socket.socket) -> None:
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{port}"
+    scenarios = app.scenarios
+    user = sum(not s.builtin for s in scenarios.scenarios.values())
+    folder = app.settings.scenarios
+    origin = f", {user} from {folder}" if folder is not None else ""
+    active = app.sessions.get().scenario
+    lines = [
+        f"mockserver {__version__} — ImaginePDF API simulator",
+        f"  API        {url}/api/v1",
+        f"  Scenario   {active.name} ({len(scenarios)} loaded{origin})",
+        f"  Admin      {url}/__mock/health",
+        "",
+        "Point your client at it:",
+        f"  export IMAGINEPDF_API_URL={url}",
+        "",
+        "Press Ctrl+C to stop.",
+    ]
+    click.echo("\n".join(lines))
+    sys.stdout.flush()
+
+
+@main.command()
+@click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
+def check(folder: Path | None) -> None:
+    """Validate scenario files (FOLDER, default ./scenarios) over the built-ins."""
+    target = _user_folder(folder)
+    try:
+        scenarios = loader.load(target)
+    except ScenarioError as exc:
+        _report(exc)
+        sys.exit(1)
+    user = sum(not s.builtin for s in scenarios.scenarios.values())
+    where = f" ({user} in {target}, {len(scenarios) - user} built-in)" if target else " (built-in)"
+    click.echo(f"OK: {len(scenarios)} scenarios{where}")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def codes(as_json: bool) -> None:
+    """Print the documented error catalog."""
+    entries = list(catalog.CODES.values())
+    if as_json:
+        rows = [{"status": e.status, "code": e.code, "message": e.message, "when": e.when} for e in entries]
+        click.echo(json.dumps(rows, indent=2))
+        return
+    width = max(len(e.code) for e in entries)
+    click.echo(f"HTTP  {'CODE'.ljust(width)}  WHEN")
+    for e in entries:
+        click.echo(f"{e.status}   {e.code.ljust(width)}  {e.when}")
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of scenario files."""
+    click.echo(json.dumps(model.json_schema(), indent=2))

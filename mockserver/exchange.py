@@ -1,0 +1,64 @@
+"""The two values that flow through one request: Incoming and Outcome."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+from urllib.parse import parse_qs
+
+NOT_JSON: Final = object()
+"""What `Incoming.json()` returns when the body is empty or not valid JSON."""
+
+_UNPARSED: Final = object()
+
+
+class Incoming:
+    """A request as the matchers and the simulator see it; the body is read once."""
+
+    __slots__ = ("_json", "_query", "body", "headers", "method", "path", "query_string")
+
+    def __init__(
+        self,
+        method: str,
+        path: str,
+        query_string: str = "",
+        headers: Mapping[str, str] | None = None,
+        body: bytes = b"",
+    ) -> None:
+        self.method = method.upper()
+        self.path = path
+        self.query_string = query_string
+        self.headers: Mapping[str, str] = {k.lower(): v for k, v in (headers or {}).items()}
+        self.body = body
+        self._query: dict[str, list[str]] | None = None
+        self._json: Any = _UNPARSED
+
+    @property
+    def query(self) -> dict[str, list[str]]:
+        """Query parameters, each name with all of its values, parsed on first use."""
+        if self._query is None:
+            self._query = parse_qs(self.query_string, keep_blank_values=True)
+        return self._query
+
+    def json(self) -> Any:
+        """The body parsed as JSON (once), or NOT_JSON."""
+        if self._json is _UNPARSED:
+            try:
+                self._json = json.loads(self.body) if self.body else NOT_JSON
+            except (ValueError, UnicodeDecodeError):
+                self._json = NOT_JSON
+        return self._json
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What answers a request: status, ready-encoded body, and who decided it."""
+
+    status: int
+    body: bytes
+    answered_by: str
+    code: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    media_type: str = "application/json"

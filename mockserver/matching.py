@@ -1,0 +1,298 @@
+"""Compiled request matchers: path patterns, header/query globs, JSON body subsets.
+
+Everything here is compiled once, when a scenario is loaded; matching a request
+is then plain string and dict work. `RequestMatcher.mismatch()` says which
+condition stopped a request from matching, for the journal and error messages.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .exchange import NOT_JSON, Incoming
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+class PatternError(ValueError):
+    """A path pattern or value pattern that cannot be compiled; says why."""
+
+
+# --- values: exact, or `*` globs -------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Glob:
+    """A string matcher: exact text, where `*` stands for any run of characters."""
+
+    source: str
+    regex: re.Pattern[str] | None
+
+    def matches(self, value: str) -> bool:
+        if self.regex is None:
+            return value == self.source
+        return self.regex.fullmatch(value) is not None
+
+
+def compile_glob(source: str) -> Glob:
+    if "*" not in source:
+        return Glob(source, None)
+    body = ".*".join(re.escape(part) for part in source.split("*"))
+    return Glob(source, re.compile(body, re.DOTALL))
+
+
+# --- paths: literal, templates, globs, or a regular expression --------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PathPattern:
+    """A compiled path pattern.
+
+    `prefix` is its leading run of literal segments, which the rule index uses;
+    `regex` is None when the whole pattern is literal.
+    """
+
+    source: str
+    prefix: tuple[str, ...]
+    regex: re.Pattern[str] | None
+
+    def match(self, path: str) -> dict[str, str] | None:
+        """The captured `{name}` values when `path` matches, else None."""
+        if self.regex is None:
+            return {} if path == self.source else None
+        found = self.regex.fullmatch(path)
+        return None if found is None else found.groupdict()
+
+
+def compile_path(source: str) -> PathPattern:
+    """Compile `/literal/{name}/*/**` or `^regex$`; PatternError says what is wrong."""
+    if source.startswith("^"):
+        try:
+            return PathPattern(source, (), re.compile(source))
+        except re.error as exc:
+            raise PatternError(f"invalid regular expression {source!r}: {exc}") from None
+    if not source.startswith("/"):
+        raise PatternError(f"path pattern {source!r} must start with '/' (or '^' for a regular expression)")
+    if "?" in source:
+        raise PatternError(f"path pattern {source!r} contains '?': put query conditions in 'query'")
+    segments = source[1:].split("/")
+    names: set[str] = set()
+    parts: list[str] = []
+    prefix: list[str] = []
+    literal = True
+    for segment in segments:
+        if segment == "**":
+            parts.append("(?:/.*)?")
+            literal = False
+            continue
+        if "**" in segment:
+            raise PatternError(f"'**' must be a whole segment in path pattern {source!r}")
+        compiled = _compile_segment(segment, source, names)
+        if compiled is None:
+            parts.append("/" + re.escape(segment))
+            if literal:
+                prefix.append(segment)
+        else:
+            parts.append("/" + compiled)
+            literal = False
+    if literal:
+        return PathPattern(source, tuple(prefix), None)
+    return PathPattern(source, tuple(prefix), re.compile("".join(parts), re.DOTALL))
+
+
+def _compile_segment(segment: str, source: str, names: set[str]) -> str | None:
+    """Regex for one segment with `{name}` or `*`; None when it is plain text."""
+    if "{" not in segment and "}" not in segment and "*" not in segment:
+        return None
+    out: list[str] = []
+    i = 0
+    while i < len(segment):
+        ch = segment[i]
+        if ch == "{":
+            end = segment.find("}", i)
+            if end < 0:
+                raise PatternError(f"unclosed '{{' in path pattern {source!r}")
+            name = segment[i + 1 : end]
+            if not _NAME.match(name):
+                raise PatternError(
+                    f"{{{name}}} in path pattern {source!r} is not a valid parameter name"
+                    " (letters, digits and '_', not starting with a digit)"
+                )
+            if name in names:
+                raise PatternError(f"parameter {{{name}}} appears twice in path pattern {source!r}")
+            names.add(name)
+            out.append(f"(?P<{name}>[^/]+)")
+            i = end + 1
+        elif ch == "}":
+            raise PatternError(f"unmatched '}}' in path pattern {source!r}")
+        elif ch == "*":
+            out.append("[^/]*")
+            i += 1
+        else:
+            out.append(re.escape(ch))
+            i += 1
+    return "".join(out)
+
+
+def path_segments(path: str) -> list[str]:
+    """`/api/v1/x` → `['api', 'v1', 'x']`: the keys the rule index walks."""
+    return path[1:].split("/")
+
+
+# --- JSON bodies: a subset, keys may be dotted paths --------------------------------
+
+_MISSING = object()
+
+
+@dataclass(frozen=True, slots=True)
+class BodyMatcher:
+    """Matches when every expected field is present in the JSON body with a matching value."""
+
+    fields: tuple[tuple[str, tuple[str, ...], Any], ...]  # (dotted key, path, expected)
+
+    def mismatch(self, document: Any) -> str | None:
+        for key, path, expected in self.fields:
+            actual = _walk(document, path)
+            if actual is _MISSING:
+                return f"body field {key!r} is missing"
+            if not _value_matches(expected, actual):
+                return f"body field {key!r} is {_short(actual)}, expected {_short(_plain(expected))}"
+        return None
+
+
+def compile_body(expected: Mapping[str, Any]) -> BodyMatcher:
+    fields = tuple((key, tuple(key.split(".")), _compile_value(value)) for key, value in expected.items())
+    return BodyMatcher(fields)
+
+
+def _compile_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return compile_glob(value)
+    if isinstance(value, Mapping):
+        return compile_body(value)
+    if isinstance(value, list):
+        return tuple(_compile_value(item) for item in value)
+    return value
+
+
+def _walk(document: Any, path: tuple[str, ...]) -> Any:
+    for step in path:
+        if isinstance(document, dict):
+            document = document.get(step, _MISSING)
+        elif isinstance(document, list) and step.isdigit() and int(step) < len(document):
+            document = document[int(step)]
+        else:
+            return _MISSING
+        if document is _MISSING:
+            return _MISSING
+    return document
+
+
+def _value_matches(expected: Any, actual: Any) -> bool:
+    if isinstance(expected, Glob):
+        return isinstance(actual, str) and expected.matches(actual)
+    if isinstance(expected, BodyMatcher):
+        return expected.mismatch(actual) is None
+    if isinstance(expected, tuple):
+        return (
+            isinstance(actual, list)
+            and len(actual) == len(expected)
+            and all(_value_matches(e, a) for e, a in zip(expected, actual, strict=True))
+        )
+    if expected is None or isinstance(expected, bool):
+        return actual is expected
+    if isinstance(expected, int | float):
+        return isinstance(actual, int | float) and not isinstance(actual, bool) and actual == expected
+    return bool(expected == actual)
+
+
+def _plain(expected: Any) -> Any:
+    if isinstance(expected, Glob):
+        return expected.source
+    if isinstance(expected, BodyMatcher):
+        return {key: _plain(value) for key, _, value in expected.fields}
+    if isinstance(expected, tuple):
+        return [_plain(item) for item in expected]
+    return expected
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+# --- a whole request ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RequestMatcher:
+    """Method, path, query, headers and body conditions of one rule, compiled.
+
+    In `query` and `headers`, a None value means "must be absent".
+    """
+
+    method: str | None
+    path: PathPattern
+    query: tuple[tuple[str, Glob | None], ...] = ()
+    headers: tuple[tuple[str, Glob | None], ...] = ()
+    body: BodyMatcher | None = None
+
+    def matches(self, incoming: Incoming) -> bool:
+        return self.mismatch(incoming) is None
+
+    def mismatch(self, incoming: Incoming) -> str | None:
+        """None when `incoming` matches, else the first condition that failed."""
+        if self.method is not None and incoming.method != self.method:
+            return f"method is {incoming.method}, rule wants {self.method}"
+        if self.path.match(incoming.path) is None:
+            return f"path {incoming.path} does not match {self.path.source}"
+        for name, glob in self.query:
+            reason = _check_values(f"query parameter {name!r}", incoming.query.get(name), glob)
+            if reason:
+                return reason
+        for name, glob in self.headers:
+            value = incoming.headers.get(name)
+            reason = _check_values(f"header {name!r}", None if value is None else [value], glob)
+            if reason:
+                return reason
+        if self.body is not None:
+            document = incoming.json()
+            if document is NOT_JSON:
+                return "body is not JSON"
+            return self.body.mismatch(document)
+        return None
+
+
+def _check_values(what: str, values: list[str] | None, glob: Glob | None) -> str | None:
+    if glob is None:
+        return f"{what} is present, rule wants it absent" if values is not None else None
+    if values is None:
+        return f"{what} is missing"
+    if any(glob.matches(value) for value in values):
+        return None
+    return f"{what} is {_short(values[0])}, expected {glob.source!r}"
+
+
+def compile_matcher(
+    method: str | None,
+    path: str,
+    query: Mapping[str, str | None] | None = None,
+    headers: Mapping[str, str | None] | None = None,
+    body: Mapping[str, Any] | None = None,
+) -> RequestMatcher:
+    def globs(items: Mapping[str, str | None] | None, fold: bool) -> tuple[tuple[str, Glob | None], ...]:
+        return tuple(
+            (name.lower() if fold else name, None if value is None else compile_glob(value))
+            for name, value in (items or {}).items()
+        )
+
+    return RequestMatcher(
+        method=None if method is None or method == "*" else method.upper(),
+        path=compile_path(path),
+        query=globs(query, fold=False),
+        headers=globs(headers, fold=True),
+        body=None if body is None else compile_body(body),
+    )

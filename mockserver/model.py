@@ -1,0 +1,293 @@
+"""The typed model of a scenario file; the JSON Schema is generated from it.
+
+Validation lives here (unknown keys, types, error codes, path patterns);
+positions and file names are added by the loader.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from . import catalog
+from .matching import PatternError, compile_path
+
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+MAX_DELAY_SECONDS = 600.0
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _text(value: Any) -> Any:
+    """YAML reads `page: 0` as a number; header and query values are text."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return value
+
+
+TextOrAbsent = Annotated[str | None, BeforeValidator(_text)]
+
+
+class When(_Model):
+    """Which requests a rule takes. Every condition given must hold."""
+
+    method: str | None = Field(None, description="HTTP method, or '*' (the default) for any.")
+    path: str = Field(
+        description="'/literal', '/designs/{designId}' (one segment), '*' (within a segment),"
+        " '**' (any number of segments), or '^regex'."
+    )
+    query: dict[str, TextOrAbsent] = Field(
+        default_factory=dict,
+        description="Query parameters; '*' in a value is a wildcard, null means absent.",
+    )
+    headers: dict[str, TextOrAbsent] = Field(
+        default_factory=dict,
+        description="Request headers (names case-insensitive); '*' is a wildcard, null means absent.",
+    )
+    body: dict[str, Any] | None = Field(
+        None,
+        description="A JSON subset the body must contain; keys may be dotted paths (data.customer).",
+    )
+
+    @field_validator("method")
+    @classmethod
+    def _known_method(cls, value: str | None) -> str | None:
+        if value is None or value == "*":
+            return value
+        if value.upper() not in HTTP_METHODS:
+            raise PydanticCustomError(
+                "unknown_method",
+                "unknown HTTP method '{method}'; use one of {allowed} or '*'",
+                {"method": value, "allowed": ", ".join(HTTP_METHODS)},
+            )
+        return value.upper()
+
+    @field_validator("path")
+    @classmethod
+    def _valid_path(cls, value: str) -> str:
+        try:
+            compile_path(value)
+        except PatternError as exc:
+            raise PydanticCustomError("bad_path", str(exc)) from None
+        return value
+
+
+def _shorthand(value: Any) -> Any:
+    """`"POST /api/v1/generate?design=d1"` → the mapping form of When."""
+    if not isinstance(value, str):
+        return value
+    words = value.split()
+    if len(words) == 1 and words[0].startswith(("/", "^")):
+        method, target = None, words[0]
+    elif len(words) == 2:
+        method, target = words
+    else:
+        raise PydanticCustomError(
+            "bad_when",
+            "'when' must be 'METHOD /path' (e.g. 'GET /api/v1/designs'), got '{value}'",
+            {"value": value},
+        )
+    result: dict[str, Any] = {"method": method, "path": target}
+    if "?" in target and not target.startswith("^"):
+        path, _, query = target.partition("?")
+        pairs = [item.partition("=") for item in query.split("&") if item]
+        result.update(path=path, query={name: val for name, _, val in pairs})
+    return result
+
+
+class ErrorReply(_Model):
+    """Answer with a documented error from the catalog."""
+
+    error: str = Field(
+        description="A documented error code, e.g. INSUFFICIENT_CREDITS.",
+        json_schema_extra={"enum": list(catalog.CODES)},
+    )
+    message: str | None = Field(None, description="Replaces the catalog's default message.")
+    headers: dict[str, Annotated[str, BeforeValidator(_text)]] = Field(default_factory=dict)
+
+    @field_validator("error")
+    @classmethod
+    def _documented(cls, value: str) -> str:
+        if value not in catalog.CODES:
+            raise PydanticCustomError(
+                "unknown_error_code",
+                "unknown error code '{code}'",
+                {"code": value, "hint": _did_you_mean(catalog.suggest(value))},
+            )
+        return value
+
+
+class SuccessReply(_Model):
+    """Answer with a success: `data` wrapped in the success envelope."""
+
+    status: int = Field(200, ge=200, le=299, description="A 2xx status.")
+    data: Any = Field(description="The envelope's data.")
+    headers: dict[str, Annotated[str, BeforeValidator(_text)]] = Field(default_factory=dict)
+
+
+class RawReply(_Model):
+    """Answer with exactly this body, no envelope (text, or JSON for a mapping/list)."""
+
+    status: int = Field(200, ge=100, le=599)
+    body: Any = Field(
+        description="Text, or a mapping/list sent as JSON.",
+        json_schema_extra={"type": ["string", "object", "array"]},
+    )
+    headers: dict[str, Annotated[str, BeforeValidator(_text)]] = Field(default_factory=dict)
+
+    @field_validator("body")
+    @classmethod
+    def _text_or_json(cls, value: Any) -> Any:
+        if not isinstance(value, str | dict | list):
+            raise PydanticCustomError("bad_body", "body must be text, a mapping or a list")
+        return value
+
+
+class SimulatorReply(_Model):
+    """Hand the request to the simulator (useful as a step in a sequence)."""
+
+    simulator: Literal[True]
+
+
+_REPLY_KEYS = {"error": "error", "simulator": "simulator", "data": "success", "body": "raw"}
+_REPLY_CLASSES: dict[type[BaseModel], str] = {
+    ErrorReply: "error",
+    SimulatorReply: "simulator",
+    SuccessReply: "success",
+    RawReply: "raw",
+}
+
+
+def _reply_kind(value: Any) -> str | None:
+    if isinstance(value, dict):
+        return next((kind for key, kind in _REPLY_KEYS.items() if key in value), None)
+    return _REPLY_CLASSES.get(type(value)) if isinstance(value, BaseModel) else None
+
+
+Reply = Annotated[
+    Annotated[ErrorReply, Tag("error")]
+    | Annotated[SuccessReply, Tag("success")]
+    | Annotated[RawReply, Tag("raw")]
+    | Annotated[SimulatorReply, Tag("simulator")],
+    Discriminator(
+        _reply_kind,
+        custom_error_type="bad_reply",
+        custom_error_message="a reply needs one of the keys error, data, body or simulator",
+    ),
+]
+Replies = Annotated[
+    Annotated[Reply, Tag("single")] | Annotated[list[Reply], Field(min_length=1), Tag("sequence")],
+    Discriminator(lambda v: "sequence" if isinstance(v, list | tuple) else "single"),
+]
+
+_DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(ms|s)\s*\Z")
+
+
+def _seconds(value: Any) -> float:
+    """`800ms`, `2s`, `1.5s`, or a number of milliseconds → seconds."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("bad_duration", "a duration cannot be true or false")
+    if isinstance(value, int | float):
+        seconds = float(value) / 1000
+    elif isinstance(value, str) and (found := _DURATION.match(value)):
+        number, unit = float(found[1]), found[2]
+        seconds = number / 1000 if unit == "ms" else number
+    else:
+        raise PydanticCustomError(
+            "bad_duration",
+            "'{value}' is not a duration; write e.g. '800ms' or '2s'",
+            {"value": value},
+        )
+    if not 0 <= seconds <= MAX_DELAY_SECONDS:
+        raise PydanticCustomError(
+            "bad_duration",
+            "duration '{value}' is outside 0ms..{limit}s",
+            {"value": value, "limit": int(MAX_DELAY_SECONDS)},
+        )
+    return seconds
+
+
+Duration = Annotated[float, BeforeValidator(_seconds, json_schema_input_type=str | float)]
+
+
+class Delay(_Model):
+    """A delay before the reply: fixed, or drawn between `min` and `max`."""
+
+    min: Duration
+    max: Duration
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Delay:
+        if self.min > self.max:
+            raise PydanticCustomError("bad_delay", "delay 'min' is larger than 'max'")
+        return self
+
+
+def _delay(value: Any) -> Any:
+    if isinstance(value, dict) or value is None:
+        return value
+    seconds = _seconds(value)
+    return {"min": seconds * 1000, "max": seconds * 1000}
+
+
+class Rule(_Model):
+    """A request pattern and how to answer it."""
+
+    when: Annotated[When, BeforeValidator(_shorthand, json_schema_input_type=str | When)]
+    reply: Replies = Field(description="One reply, or a list: one per matching call, in order.")
+    times: int | None = Field(
+        None, gt=0, description="Answer this many matching requests, then stop matching."
+    )
+    chance: float | None = Field(
+        None, ge=0, le=1, description="Probability that a matching request is taken (seeded)."
+    )
+    delay: Annotated[
+        Delay | None, BeforeValidator(_delay, json_schema_input_type=str | float | Delay | None)
+    ] = Field(None, description="'800ms', '2s', or {min, max}.")
+
+
+class Scenario(_Model):
+    """One scenario file: `NAME.yaml`."""
+
+    model_config = ConfigDict(title="mockserver scenario")
+
+    description: str | None = Field(None, description="One line shown in listings.")
+    extends: str | None = Field(
+        None, description="Another scenario whose rules and workspace this one builds on."
+    )
+    workspace: dict[str, Any] | None = Field(None, description="Seed state for the simulator.")
+    rules: list[Rule] = Field(default_factory=list, description="Checked in order; the first match answers.")
+
+
+def _did_you_mean(candidate: str | None) -> str | None:
+    return f"did you mean {candidate}?" if candidate else None
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of scenario files, for editors and `mockserver schema`."""
+    schema = Scenario.model_json_schema()
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
+
+
+KNOWN_KEYS: frozenset[str] = frozenset(
+    name
+    for model in (When, ErrorReply, SuccessReply, RawReply, SimulatorReply, Delay, Rule, Scenario)
+    for name in model.model_fields
+)
+"""Every key a scenario file may use; the loader suggests from these."""

@@ -1,0 +1,177 @@
+"""Reading YAML safely, keeping where every key and value stands in the file.
+
+Only the YAML composer runs (no constructor), so no tag can build an object;
+scalars are resolved by hand from the plain, safe tags.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+Path = tuple[str | int, ...]
+Mark = tuple[int, int]  # (line, column), both from 1
+
+_SCALARS = {
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:timestamp",
+}
+_PLAIN_TAGS = _SCALARS | {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+MAX_NODES = 100_000
+
+
+class YamlProblem(Exception):
+    """One problem found while reading, with its position."""
+
+    def __init__(self, mark: Mark, message: str) -> None:
+        super().__init__(message)
+        self.mark = mark
+        self.message = message
+
+
+@dataclass
+class Document:
+    """Plain data (dicts, lists, scalars) plus the position of each value and key."""
+
+    data: Any
+    values: dict[Path, Mark] = field(default_factory=dict)
+    keys: dict[Path, Mark] = field(default_factory=dict)
+
+    def locate(self, loc: Iterable[str | int]) -> tuple[Path, Mark, bool]:
+        """Follow `loc` (e.g. a pydantic error location) as far as the data goes.
+
+        Steps that are not keys or indexes of the data (union tags) are skipped.
+        Returns the path followed, its position, and whether the last step of
+        `loc` named a key that is absent (so the position is its mapping's).
+        """
+        path: Path = ()
+        node = self.data
+        steps = list(loc)
+        missing = False
+        for i, step in enumerate(steps):
+            child = _child(node, step)
+            if child is _ABSENT:
+                missing = i == len(steps) - 1 and isinstance(node, dict)
+                continue
+            node = child
+            path = (*path, step)
+        return path, self.values.get(path, (1, 1)), missing
+
+
+_ABSENT = object()
+
+
+def _child(node: Any, step: str | int) -> Any:
+    if isinstance(node, dict):
+        return node.get(step, _ABSENT)
+    if isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+        return node[step]
+    return _ABSENT
+
+
+def read(text: str) -> Document:
+    """Parse one YAML document; raises YamlProblem for syntax and unsafe content."""
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        what = " ".join(part for part in (exc.context, exc.problem) if part)
+        raise YamlProblem(where, f"YAML syntax error: {what}") from None
+    except yaml.YAMLError as exc:
+        raise YamlProblem((1, 1), f"YAML error: {exc}") from None
+    except RecursionError:
+        raise YamlProblem((1, 1), "the document is nested too deeply") from None
+    finally:
+        loader.dispose()
+    doc = Document(data={})
+    if root is not None:
+        try:
+            doc.data = _convert(root, (), doc, loader, [MAX_NODES], set())
+        except RecursionError:
+            raise YamlProblem(_mark(root), "the document is nested too deeply") from None
+    return doc
+
+
+def _mark(node: yaml.Node) -> Mark:
+    return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _convert(
+    node: yaml.Node,
+    path: Path,
+    doc: Document,
+    loader: yaml.SafeLoader,
+    budget: list[int],
+    inside: set[int],
+) -> Any:
+    """Node → plain data. `budget` bounds alias expansion; `inside` catches alias loops."""
+    if id(node) in inside:
+        raise YamlProblem(_mark(node), "an alias refers to a node that contains it")
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise YamlProblem(_mark(node), f"document too large (over {MAX_NODES} values, aliases included)")
+    doc.values[path] = _mark(node)
+    if node.tag not in _PLAIN_TAGS:
+        raise YamlProblem(_mark(node), f"unsupported YAML tag {node.tag!r}: only plain data is allowed")
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_object(node)
+        return value.isoformat() if hasattr(value, "isoformat") else value
+    inside.add(id(node))
+    try:
+        return _convert_collection(node, path, doc, loader, budget, inside)
+    finally:
+        inside.discard(id(node))
+
+
+def _convert_collection(
+    node: yaml.Node,
+    path: Path,
+    doc: Document,
+    loader: yaml.SafeLoader,
+    budget: list[int],
+    inside: set[int],
+) -> Any:
+    if isinstance(node, yaml.MappingNode):
+        result: dict[str, Any] = {}
+        for key_node, value_node in _pairs(node):
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _SCALARS:
+                raise YamlProblem(_mark(key_node), "a mapping key must be plain text")
+            key = str(loader.construct_object(key_node))
+            if key in result:
+                raise YamlProblem(_mark(key_node), f"duplicate key {key!r}")
+            doc.keys[(*path, key)] = _mark(key_node)
+            result[key] = _convert(value_node, (*path, key), doc, loader, budget, inside)
+        return result
+    return [_convert(item, (*path, i), doc, loader, budget, inside) for i, item in enumerate(node.value)]
+
+
+def _pairs(node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:
+    """Key/value nodes, with `<<` merge keys expanded (explicit keys win)."""
+    merged: list[tuple[yaml.Node, yaml.Node]] = []
+    own: list[tuple[yaml.Node, yaml.Node]] = []
+    for key_node, value_node in node.value:
+        if key_node.tag != "tag:yaml.org,2002:merge":
+            own.append((key_node, value_node))
+            continue
+        sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+        for source in sources:
+            if not isinstance(source, yaml.MappingNode):
+                raise YamlProblem(_mark(source), "'<<' must merge a mapping or a list of mappings")
+            merged.extend(_pairs(source))
+    own_keys = {k.value for k, _ in own if isinstance(k, yaml.ScalarNode)}
+    seen: set[Any] = set()
+    result = []
+    for key_node, value_node in merged:
+        if key_node.value not in own_keys and key_node.value not in seen:
+            seen.add(key_node.value)
+            result.append((key_node, value_node))
+    return result + own
