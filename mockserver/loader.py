@@ -158,8 +158,9 @@ def _validate(doc: Document, source: Source, problems: list[Problem]) -> model.S
 def _explain(exc: ValidationError, doc: Document, display: str) -> Iterable[Problem]:
     seen: set[tuple[tuple[int, int], str]] = set()
     for error in exc.errors(include_url=False):
-        path, mark, missing = doc.locate(error["loc"])
         kind = error["type"]
+        loc = [step for step in error["loc"] if not str(step).startswith(model.TAG_PREFIX)]
+        path, mark, missing = doc.locate(loc)
         hint = (error.get("ctx") or {}).get("hint")
         if kind == "extra_forbidden":
             key = str(path[-1])
@@ -168,8 +169,8 @@ def _explain(exc: ValidationError, doc: Document, display: str) -> Iterable[Prob
             close = difflib.get_close_matches(key, model.KNOWN_KEYS, n=1)
             hint = f"did you mean {close[0]!r}?" if close else None
             path = path[:-1]
-        elif kind == "missing" or missing:
-            message = f"missing required key {error['loc'][-1]!r}"
+        elif kind == "missing" and missing:
+            message = f"missing required key {loc[-1]!r}"
         else:
             message = error["msg"]
         where = _dotted(path)

@@ -136,9 +136,21 @@ class ErrorReply(_Model):
 class SuccessReply(_Model):
     """Answer with a success: `data` wrapped in the success envelope."""
 
-    status: int = Field(200, ge=200, le=299, description="A 2xx status.")
+    status: int = Field(200, description="A 2xx status.", json_schema_extra={"minimum": 200, "maximum": 299})
     data: Any = Field(description="The envelope's data.")
     headers: dict[str, Annotated[str, BeforeValidator(_text)]] = Field(default_factory=dict)
+
+    @field_validator("status")
+    @classmethod
+    def _success_status(cls, value: int) -> int:
+        if not 200 <= value <= 299:
+            raise PydanticCustomError(
+                "bad_status",
+                "a reply with 'data' is a success and needs a 2xx status, got {status};"
+                " use 'error: CODE' for a documented error or 'body' for a raw reply",
+                {"status": value},
+            )
+        return value
 
 
 class RawReply(_Model):
@@ -165,13 +177,27 @@ class SimulatorReply(_Model):
     simulator: Literal[True]
 
 
-_REPLY_KEYS = {"error": "error", "simulator": "simulator", "data": "success", "body": "raw"}
+# Union tags start with "~" so that they never collide with a key of the file;
+# the loader drops them from error locations.
+TAG_PREFIX = "~"
+_REPLY_KEYS = {"error": "~error", "simulator": "~simulator", "data": "~success", "body": "~raw"}
 _REPLY_CLASSES: dict[type[BaseModel], str] = {
-    ErrorReply: "error",
-    SimulatorReply: "simulator",
-    SuccessReply: "success",
-    RawReply: "raw",
+    ErrorReply: "~error",
+    SimulatorReply: "~simulator",
+    SuccessReply: "~success",
+    RawReply: "~raw",
 }
+
+
+def _one_kind(value: Any) -> Any:
+    kinds = [key for key in _REPLY_KEYS if key in value] if isinstance(value, dict) else []
+    if len(kinds) > 1:
+        raise PydanticCustomError(
+            "mixed_reply",
+            "a reply has exactly one of the keys error, data, body or simulator; this one has {keys}",
+            {"keys": " and ".join(kinds)},
+        )
+    return value
 
 
 def _reply_kind(value: Any) -> str | None:
@@ -181,19 +207,20 @@ def _reply_kind(value: Any) -> str | None:
 
 
 Reply = Annotated[
-    Annotated[ErrorReply, Tag("error")]
-    | Annotated[SuccessReply, Tag("success")]
-    | Annotated[RawReply, Tag("raw")]
-    | Annotated[SimulatorReply, Tag("simulator")],
+    Annotated[ErrorReply, Tag("~error")]
+    | Annotated[SuccessReply, Tag("~success")]
+    | Annotated[RawReply, Tag("~raw")]
+    | Annotated[SimulatorReply, Tag("~simulator")],
     Discriminator(
         _reply_kind,
         custom_error_type="bad_reply",
         custom_error_message="a reply needs one of the keys error, data, body or simulator",
     ),
+    BeforeValidator(_one_kind),
 ]
 Replies = Annotated[
-    Annotated[Reply, Tag("single")] | Annotated[list[Reply], Field(min_length=1), Tag("sequence")],
-    Discriminator(lambda v: "sequence" if isinstance(v, list | tuple) else "single"),
+    Annotated[Reply, Tag("~single")] | Annotated[list[Reply], Field(min_length=1), Tag("~sequence")],
+    Discriminator(lambda v: "~sequence" if isinstance(v, list | tuple) else "~single"),
 ]
 
 _DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(ms|s)\s*\Z")
