@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from .app import MockApp, create_app
 from .errors import MockServerError, Problem, ScenarioError, ServerStartError
+from .server import MockServer
 from .settings import Settings
 from .version import __version__
 
 __all__ = [
     "MockApp",
+    "MockServer",
     "MockServerError",
     "Problem",
     "ScenarioError",

@@ -1,22 +1,39 @@
-"""The admin JSON API under /__mock/: read and steer the running mock."""
+"""The admin JSON API under /__mock/: read and steer the running mock.
+
+Every operation acts on the session named by `X-Mock-Session` (or
+`?__mock_session=`), the default session otherwise. Answers use the
+envelope, and bad input gets catalog errors like the API's.
+"""
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from . import catalog
+from . import catalog, model
+from .overrides import SESSION_ID
+from .sessions import DEFAULT_SESSION, Session
+from .simulator.openapi import document as openapi_document
+from .simulator.seed import KeySeed, TokenSeed
 from .version import __version__
 
 if TYPE_CHECKING:
     from .app import MockApp
 
 PREFIX = "/__mock"
+
+
+class AdminError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code, self.message = code, message
 
 
 def _json(document: Any, status: int = 200) -> Response:
@@ -32,9 +49,76 @@ def fail(code: str, message: str | None = None) -> Response:
     return _json(entry.envelope(message), entry.status)
 
 
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class PlanPatch(_Input):
+    useApiKeys: bool | None = None
+    batchGenerate: bool | None = None
+
+
+class WorkspacePatch(_Input):
+    credits: int | None = Field(None, ge=0)
+    plan: PlanPatch | None = None
+    api_keys: list[KeySeed] | None = Field(None, description="Replaces the workspace's API keys.")
+    tokens: list[TokenSeed] | None = Field(None, description="Replaces the workspace's bearer tokens.")
+
+
+class ScenarioChoice(_Input):
+    name: str
+
+
+_RULES = TypeAdapter(list[model.Rule])
+
+
+def _problems(exc: ValidationError, prefix: str = "") -> str:
+    parts = []
+    for error in exc.errors(include_url=False)[:10]:
+        loc = [str(step) for step in error["loc"] if not str(step).startswith(model.TAG_PREFIX)]
+        hint = (error.get("ctx") or {}).get("hint")
+        where = prefix + ".".join(loc)
+        parts.append(f"{where}: {error['msg']}" + (f" ({hint})" if hint else ""))
+    return "; ".join(parts)
+
+
+def _code_for(exc: ValidationError) -> str:
+    kind = exc.errors(include_url=False)[0]["type"]
+    return "MISSING_REQUIRED_FIELD" if kind == "missing" else "VALIDATION_ERROR"
+
+
+async def _body(request: Request) -> Any:
+    raw = await request.body()
+    if not raw.strip():
+        raise AdminError("VALIDATION_ERROR", "This admin call takes a JSON body.")
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise AdminError("VALIDATION_ERROR", "The request body is not valid JSON.") from None
+
+
+def _validate(adapter: type[BaseModel] | TypeAdapter[Any], document: Any, prefix: str = "") -> Any:
+    try:
+        if isinstance(adapter, TypeAdapter):
+            return adapter.validate_python(document)
+        return adapter.model_validate(document)
+    except ValidationError as exc:
+        raise AdminError(_code_for(exc), _problems(exc, prefix)) from None
+
+
 def build(mock: MockApp) -> Starlette:
+    def session_of(request: Request) -> Session:
+        session_id = request.headers.get("x-mock-session") or request.query_params.get("__mock_session")
+        if session_id is None:
+            return mock.sessions.get(DEFAULT_SESSION)
+        if not SESSION_ID.match(session_id):
+            raise AdminError(
+                "VALIDATION_ERROR", "X-Mock-Session: a session id is 1-100 letters, digits or . _ : -"
+            )
+        return mock.sessions.get(session_id)
+
     async def health(request: Request) -> Response:
-        return ok({"status": "ok", "version": __version__})
+        return ok({"status": "ok", "version": __version__, "sessions": len(mock.sessions.all())})
 
     async def errors(request: Request) -> Response:
         return ok(
@@ -47,21 +131,118 @@ def build(mock: MockApp) -> Starlette:
         )
 
     async def scenarios(request: Request) -> Response:
-        active = mock.sessions.get().scenario.name
+        active = session_of(request).scenario.name
         return ok(
             {
+                "active": active,
                 "scenarios": [
                     {
                         "name": s.name,
                         "description": s.description,
                         "source": s.source,
+                        "builtin": s.builtin,
                         "rules": len(s.rules),
                         "active": s.name == active,
                     }
                     for s in mock.scenarios.scenarios.values()
-                ]
+                ],
+                "problems": mock.reload_problems,
             }
         )
+
+    async def switch(request: Request) -> Response:
+        choice = _validate(ScenarioChoice, await _body(request))
+        try:
+            scenario = mock.scenarios.get(choice.name)
+        except KeyError as exc:
+            raise AdminError("NOT_FOUND", str(exc.args[0])) from None
+        session_of(request).activate(scenario)
+        return ok({"active": scenario.name})
+
+    async def workspace(request: Request) -> Response:
+        session = session_of(request)
+        if request.method == "PATCH":
+            patch: WorkspacePatch = _validate(WorkspacePatch, await _body(request))
+            with session.lock:
+                state = session.workspace
+                if patch.credits is not None:
+                    state.credits = patch.credits
+                if patch.plan is not None and patch.plan.useApiKeys is not None:
+                    state.use_api_keys = patch.plan.useApiKeys
+                if patch.plan is not None and patch.plan.batchGenerate is not None:
+                    state.batch_generate = patch.plan.batchGenerate
+                if patch.api_keys is not None:
+                    state.api_keys = {key.key: key for key in patch.api_keys}
+                if patch.tokens is not None:
+                    state.tokens = {token.token: token for token in patch.tokens}
+        with session.lock:
+            return ok({"scenario": session.scenario.name, **session.workspace.describe()})
+
+    async def rules(request: Request) -> Response:
+        session = session_of(request)
+        if request.method == "DELETE":
+            session.set_added([])
+            return ok({"rules": []})
+        if request.method == "POST":
+            document = await _body(request)
+            if isinstance(document, dict) and "rules" in document and set(document) == {"rules"}:
+                document = document["rules"]
+            listed = document if isinstance(document, list) else [document]
+            parsed: list[model.Rule] = _validate(_RULES, listed, "rules.")
+            with session.lock:
+                ids = session.add_rules(parsed, [item for item in listed if isinstance(item, dict)])
+            return ok({"ids": ids}, 201)
+        with session.lock:
+            listing = [
+                {"id": rule.id, "used": session.hits.get(rule.id, 0), **session.sources[rule.id]}
+                for rule in session.added
+            ]
+        return ok({"rules": listing})
+
+    async def rule(request: Request) -> Response:
+        session = session_of(request)
+        rule_id = request.path_params["rule_id"]
+        remaining = [r for r in session.added if r.id != rule_id]
+        if len(remaining) == len(session.added):
+            raise AdminError("NOT_FOUND", f"No run-time rule {rule_id!r} in this session.")
+        session.set_added(remaining)
+        return ok({"deleted": rule_id})
+
+    async def requests(request: Request) -> Response:
+        session = session_of(request)
+        if request.method == "DELETE":
+            with session.lock:
+                session.journal.clear()
+            return ok({"requests": []})
+        filters = dict(request.query_params)
+        filters.pop("__mock_session", None)
+        unknown = set(filters) - {"method", "path", "status", "code", "limit"}
+        if unknown:
+            raise AdminError(
+                "VALIDATION_ERROR",
+                f"Unknown filter {sorted(unknown)[0]!r}; use method, path, status, code, limit.",
+            )
+        if "limit" in filters and not filters["limit"].isdigit():
+            raise AdminError("VALIDATION_ERROR", "limit must be a whole number.")
+        with session.lock:
+            entries = session.journal.select(filters)
+        return ok({"requests": entries})
+
+    async def reset(request: Request) -> Response:
+        session = session_of(request)
+        session.reset()
+        return ok({"scenario": session.scenario.name})
+
+    async def openapi(request: Request) -> Response:
+        # The one admin answer without the envelope: OpenAPI tools read the document itself.
+        return _json(openapi_document())
+
+    async def admin_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, AdminError)
+        return fail(exc.code, exc.message)
+
+    async def internal_error(request: Request, exc: Exception) -> Response:
+        return fail("INTERNAL_ERROR", "The mock server failed unexpectedly; see its log.")
 
     async def http_error(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
@@ -74,6 +255,15 @@ def build(mock: MockApp) -> Starlette:
             Route(f"{PREFIX}/health", health),
             Route(f"{PREFIX}/errors", errors),
             Route(f"{PREFIX}/scenarios", scenarios),
+            Route(f"{PREFIX}/scenario", switch, methods=["PUT"]),
+            Route(f"{PREFIX}/workspace", workspace, methods=["GET", "PATCH"]),
+            Route(f"{PREFIX}/rules", rules, methods=["GET", "POST", "DELETE"]),
+            Route(f"{PREFIX}/rules/{{rule_id}}", rule, methods=["DELETE"]),
+            Route(f"{PREFIX}/requests", requests, methods=["GET", "DELETE"]),
+            Route(f"{PREFIX}/reset", reset, methods=["POST"]),
+            Route(f"{PREFIX}/openapi.json", openapi),
         ],
-        exception_handlers={HTTPException: http_error},
+        # An Exception handler answers in the envelope; Starlette then re-raises, and
+        # MockApp's catch-all logs and records the error.
+        exception_handlers={AdminError: admin_error, HTTPException: http_error, Exception: internal_error},
     )

@@ -8,21 +8,36 @@ catalog's INTERNAL_ERROR envelope, never a traceback.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 from starlette.types import Message, Receive, Scope, Send
 
+from . import faults
 from .admin import PREFIX
 from .admin import build as build_admin
 from .errors import ServerStartError
 from .exchange import Incoming, Outcome
+from .faults import RAW_SEND, ConnectionDropped
 from .loader import ScenarioSet, load
+from .overrides import NONE as NO_OVERRIDES
+from .overrides import OverrideError, Overrides, split_query
+from .overrides import read as read_overrides
+from .reload import watch
 from .replies import error_outcome, send_outcome
 from .rules import choose
-from .sessions import Session, SessionStore
+from .sessions import DEFAULT_SESSION, Session, SessionStore
 from .settings import Settings
+from .simulator.dispatch import Simulator
 
 logger = logging.getLogger("mockserver")
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 class BodyTooLarge(Exception):
@@ -32,21 +47,38 @@ class BodyTooLarge(Exception):
 class MockApp:
     """One mock server's application and all of its state."""
 
-    def __init__(self, settings: Settings | None = None, scenarios: ScenarioSet | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        scenarios: ScenarioSet | None = None,
+        clock: Callable[[], datetime] = _utc_now,
+    ) -> None:
         self.settings = settings or Settings()
+        self.simulator = Simulator(clock, self.settings.batch_seconds)
         self.scenarios = scenarios if scenarios is not None else load(self.settings.scenarios)
         try:
-            self.sessions = SessionStore(self.scenarios, self.settings.scenario, self.settings.seed)
+            self.sessions = SessionStore(
+                self.scenarios, self.settings.scenario, self.settings.seed, self.settings.journal_limit
+            )
         except KeyError as exc:
             raise ServerStartError(str(exc.args[0])) from None
         self.internal_errors: list[str] = []
+        """Every exception that escaped while answering (the pytest plugin fails tests on them)."""
+        self.reload_problems: list[str] = []
+        """Problems of the last failed reload (`file:line:col: message`); empty when the files are good."""
         self._admin = build_admin(self)
+
+    def use_scenarios(self, scenarios: ScenarioSet) -> None:
+        """Serve a new scenario set (after a reload); session state is kept."""
+        self.scenarios = scenarios
+        self.sessions.reload(scenarios)
+        self.reload_problems = []
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             await self._http(scope, receive, send)
         elif scope["type"] == "lifespan":
-            await _lifespan(receive, send)
+            await self._lifespan(receive, send)
         elif scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1000})
 
@@ -58,12 +90,15 @@ class MockApp:
             started = started or message["type"] == "http.response.start"
             await send(message)
 
+        scope[RAW_SEND] = send
         path: str = scope["path"]
         try:
             if path == PREFIX or path.startswith(PREFIX + "/"):
                 await self._admin(scope, receive, tracked)
             else:
                 await self.dispatch(scope, receive, tracked)
+        except ConnectionDropped:
+            raise
         except Exception as exc:  # the catch-all: a client never sees a traceback
             logger.exception("internal error answering %s %s", scope.get("method"), path)
             self.internal_errors.append(f"{scope.get('method')} {path}: {exc!r}")
@@ -74,29 +109,53 @@ class MockApp:
                 await send_outcome(outcome, send, [])
 
     async def dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Read the request, apply its overrides, answer it, record it."""
+        began = time.perf_counter()
+        headers = _headers(scope)
+        query_string, controls = split_query(scope["query_string"].decode("latin-1"))
+        refused: Outcome | None = None
+        try:
+            overrides = read_overrides(headers, controls, self.scenarios)
+        except OverrideError as exc:
+            overrides, refused = NO_OVERRIDES, error_outcome("VALIDATION_ERROR", "override", str(exc))
+        session = self.sessions.get(overrides.session or DEFAULT_SESSION)
         try:
             body = await _read_body(receive, self.settings.max_body_bytes)
         except BodyTooLarge:
+            body = b""
             limit = self.settings.max_body_bytes
-            outcome = error_outcome(
+            refused = refused or error_outcome(
                 "INVALID_INPUT", "mockserver", f"Request body is larger than the limit of {limit} bytes."
             )
+        incoming = Incoming(scope["method"], scope["path"], query_string, headers, body)
+        outcome = refused or await self.answer(incoming, session, overrides)
+        if outcome.fault == "connection_reset":
+            await faults.reset(scope)
+        elif outcome.fault == "hang":
+            await faults.hang(scope, receive, send, self.settings.hang_seconds)
+        else:
             await send_outcome(outcome, send, [])
-            return
-        incoming = Incoming(
-            scope["method"],
-            scope["path"],
-            scope["query_string"].decode("latin-1"),
-            _headers(scope),
-            body,
-        )
-        outcome = await self.answer(incoming, self.sessions.get())
-        await send_outcome(outcome, send, [])
-
-    async def answer(self, incoming: Incoming, session: Session) -> Outcome:
-        """A rule's reply, or the simulator's."""
+        scenario = overrides.scenario or session.scenario
         with session.lock:
-            choice = choose(session.scenario.rules, incoming, session.hits, session.rng)
+            session.journal.record(incoming, outcome, began, scenario, session.added)
+        if self.settings.log_requests:
+            _log(incoming, outcome)
+
+    async def answer(
+        self, incoming: Incoming, session: Session, overrides: Overrides = NO_OVERRIDES
+    ) -> Outcome:
+        """An override's answer, else a rule's reply (run-time rules first), else the simulator's."""
+        if overrides.delay:
+            await asyncio.sleep(overrides.delay)
+        if overrides.error is not None:
+            return error_outcome(overrides.error, f"override {overrides.source}")
+        scenario = overrides.scenario or session.scenario
+        with session.lock:
+            choice = (
+                choose(session.added_index, incoming, session.hits, session.rng) if session.added else None
+            )
+            if choice is None:
+                choice = choose(scenario.rules, incoming, session.hits, session.rng)
         if choice is not None:
             if choice.delay:
                 await asyncio.sleep(choice.delay)
@@ -105,12 +164,34 @@ class MockApp:
         return self.simulate(incoming, session)
 
     def simulate(self, incoming: Incoming, session: Session) -> Outcome:
-        """Until the simulator exists: no rule took the request, so it is not found."""
-        return error_outcome(
-            "NOT_FOUND",
-            "simulator",
-            f"No rule in scenario '{session.scenario.name}' matches {incoming.method} {incoming.path}.",
-        )
+        """The simulator's answer from the session's workspace."""
+        host = incoming.headers.get("host") or f"{self.settings.host}:{self.settings.port}"
+        with session.lock:
+            return self.simulator.answer(incoming, session.workspace, f"http://{host}")
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        watcher: asyncio.Task[None] | None = None
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                folder = self.settings.scenarios
+                if self.settings.reload and folder is not None and folder.is_dir():
+                    watcher = asyncio.create_task(watch(self, folder))
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                if watcher is not None:
+                    watcher.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await watcher
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+
+def _log(incoming: Incoming, outcome: Outcome) -> None:
+    what = outcome.fault or " ".join(str(part) for part in (outcome.status, outcome.code) if part)
+    by = outcome.answered_by
+    source = by if by == "simulator" or by.startswith(("override", "mockserver")) else f"rule {by}"
+    logger.info("%s %s → %s (%s)", incoming.method, incoming.path, what, source)
 
 
 def _headers(scope: Scope) -> dict[str, str]:
@@ -136,16 +217,6 @@ async def _read_body(receive: Receive, limit: int) -> bytes:
         if not message.get("more_body", False):
             break
     return b"".join(chunks)
-
-
-async def _lifespan(receive: Receive, send: Send) -> None:
-    while True:
-        message = await receive()
-        if message["type"] == "lifespan.startup":
-            await send({"type": "lifespan.startup.complete"})
-        elif message["type"] == "lifespan.shutdown":
-            await send({"type": "lifespan.shutdown.complete"})
-            return
 
 
 def create_app(settings: Settings | None = None) -> MockApp:

@@ -45,7 +45,7 @@ def lookup(code: str) -> ErrorCode:
         return CODES[code]
     except KeyError:
         hint = suggest(code)
-        extra = f" (did you mean {hint}?)" if hint else ""
+        extra = f" (did you mean {hint!r}?)" if hint else ""
         raise KeyError(f"unknown error code {code!r}{extra}") from None
 
 

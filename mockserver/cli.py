@@ -8,6 +8,7 @@ start-up errors).
 from __future__ import annotations
 
 import json
+import logging
 import socket
 import sys
 from pathlib import Path
@@ -56,10 +57,32 @@ def _report(error: ScenarioError) -> None:
 )
 @click.option("--scenario", default="default", show_default=True, help="Scenario active at start.")
 @click.option("--seed", type=int, help="Seed for `chance` rules, so a run can be replayed.")
+@click.option("--quiet", is_flag=True, help="No console line per request.")
+@click.option(
+    "--reload/--no-reload",
+    default=True,
+    show_default=True,
+    help="Reload the scenario folder when its files change.",
+)
+@click.option(
+    "--batch-seconds",
+    default=3.0,
+    show_default=True,
+    type=click.FloatRange(0, 3600),
+    help="How long a batch job takes to complete (0: at once).",
+)
 @click.version_option(__version__, prog_name="mockserver")
 @click.pass_context
 def main(
-    ctx: click.Context, host: str, port: int, scenarios_dir: Path | None, scenario: str, seed: int | None
+    ctx: click.Context,
+    host: str,
+    port: int,
+    scenarios_dir: Path | None,
+    scenario: str,
+    seed: int | None,
+    batch_seconds: float,
+    quiet: bool,
+    reload: bool,
 ) -> None:
     """An offline simulator of the ImaginePDF REST API.
 
@@ -68,7 +91,14 @@ def main(
     if ctx.invoked_subcommand is not None:
         return
     settings = Settings(
-        host=host, port=port, scenarios=_user_folder(scenarios_dir), scenario=scenario, seed=seed
+        host=host,
+        port=port,
+        scenarios=_user_folder(scenarios_dir),
+        scenario=scenario,
+        seed=seed,
+        batch_seconds=batch_seconds,
+        reload=reload,
+        log_requests=not quiet,
     )
     try:
         app = MockApp(settings)
@@ -84,8 +114,19 @@ def main(
         click.echo(f"Error: {exc}", err=True)
         ctx.exit(2)
     _banner(app, sock)
+    _console_log()
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
     uvicorn.Server(config).run(sockets=[sock])
+
+
+def _console_log() -> None:
+    """Request lines and reload problems from the `mockserver` logger, as plain lines on stderr."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+    log = logging.getLogger("mockserver")
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -113,15 +154,41 @@ def _banner(app: MockApp, sock: socket.socket) -> None:
         f"mockserver {__version__} — ImaginePDF API simulator",
         f"  API        {url}/api/v1",
         f"  Scenario   {active.name} ({len(scenarios)} loaded{origin})",
-        f"  Admin      {url}/__mock/health",
+        f"  Admin      {url}/__mock/health   OpenAPI {url}/__mock/openapi.json",
         "",
         "Point your client at it:",
         f"  export IMAGINEPDF_API_URL={url}",
+        *_credentials(app),
         "",
         "Press Ctrl+C to stop.",
     ]
     click.echo("\n".join(lines))
     sys.stdout.flush()
+
+
+def _credentials(app: MockApp) -> list[str]:
+    """The workspace's keys and tokens, valid ones first, ready to paste."""
+    workspace = app.sessions.get().workspace
+    now = app.simulator.clock()
+    keys = sorted(workspace.api_keys.values(), key=lambda k: k.expires is not None and k.expires <= now)
+    tokens = sorted(workspace.tokens.values(), key=lambda t: t.expires is not None and t.expires <= now)
+    lines = [f"  export IMAGINEPDF_API_KEY={keys[0].key}"] if keys else []
+    plan = workspace.use_api_keys, workspace.batch_generate
+    lines += [
+        "",
+        f"Workspace: {workspace.credits} credits; useApiKeys={plan[0]}, batchGenerate={plan[1]};"
+        f" designs: {', '.join(workspace.designs) or 'none'}",
+    ]
+    for label, value, expires in [
+        *(("API key", k.key, k.expires) for k in keys),
+        *(("Bearer token", t.token, t.expires) for t in tokens),
+    ]:
+        state = (
+            "" if expires is None else (" (expired)" if expires <= now else f" (expires {expires:%Y-%m-%d})")
+        )
+        lines.append(f"  {label:<13} {value}{state}")
+    lines += ["", "Try:", '  curl -H "X-API-Key: $IMAGINEPDF_API_KEY" $IMAGINEPDF_API_URL/api/v1/designs']
+    return lines
 
 
 @main.command()

@@ -62,3 +62,5 @@ class Outcome:
     code: str | None = None
     headers: tuple[tuple[str, str], ...] = ()
     media_type: str = "application/json"
+    fault: str | None = None
+    """`connection_reset` or `hang`: act on the connection instead of sending this Outcome."""

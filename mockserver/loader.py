@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from . import model
 from .errors import Problem, ScenarioError
 from .rules import Rule, RuleIndex, compile_rule
+from .simulator.seed import WorkspaceSeed, default_seed
 from .yamldoc import Document, YamlProblem, read
 
 SUFFIXES = (".yaml", ".yml")
@@ -50,6 +51,9 @@ class CompiledScenario:
     source: str
     extends: str | None
     workspace: Mapping[str, Any]
+    """The `workspace:` keys of this scenario and the ones it extends, merged."""
+    seed: WorkspaceSeed
+    """`workspace` merged over the built-in default seed: what a session starts from."""
     rules: RuleIndex
     builtin: bool
 
@@ -226,7 +230,8 @@ def _compile(name: str, parsed: Mapping[str, tuple[model.Scenario, Document, Sou
     workspace: dict[str, Any] = {}
     rules: list[Rule] = []
     for ancestor in reversed(lineage):
-        workspace = _merge(workspace, parsed[ancestor][0].workspace or {})
+        seed = parsed[ancestor][0].workspace
+        workspace = _merge(workspace, seed.model_dump(exclude_unset=True) if seed else {})
     for ancestor in lineage:
         scenario, _, source = parsed[ancestor]
         for number, rule in enumerate(scenario.rules, start=1):
@@ -238,6 +243,7 @@ def _compile(name: str, parsed: Mapping[str, tuple[model.Scenario, Document, Sou
         source=source.display,
         extends=scenario.extends,
         workspace=workspace,
+        seed=WorkspaceSeed.model_validate(_merge(default_seed(), workspace)),
         rules=RuleIndex(rules),
         builtin=source.builtin,
     )

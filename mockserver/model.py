@@ -23,6 +23,7 @@ from pydantic_core import PydanticCustomError
 
 from . import catalog
 from .matching import PatternError, compile_path
+from .simulator.seed import SEED_MODELS, WorkspaceSeed
 
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 MAX_DELAY_SECONDS = 600.0
@@ -120,6 +121,19 @@ class ErrorReply(_Model):
     )
     message: str | None = Field(None, description="Replaces the catalog's default message.")
     headers: dict[str, Annotated[str, BeforeValidator(_text)]] = Field(default_factory=dict)
+    retry_after: int | None = Field(
+        None, ge=0, le=86400, description="Seconds; sent as a Retry-After header (5xx codes only)."
+    )
+
+    @model_validator(mode="after")
+    def _retry_after_on_5xx(self) -> ErrorReply:
+        if self.retry_after is not None and catalog.CODES[self.error].status < 500:
+            raise PydanticCustomError(
+                "retry_after_4xx",
+                "retry_after is for transient 5xx errors; {code} is a {status}",
+                {"code": self.error, "status": catalog.CODES[self.error].status},
+            )
+        return self
 
     @field_validator("error")
     @classmethod
@@ -177,12 +191,48 @@ class SimulatorReply(_Model):
     simulator: Literal[True]
 
 
+FAULTS = ("connection_reset", "empty_reply", "malformed_json", "gateway_html", "hang")
+GATEWAY_STATUSES = (502, 503, 504)
+
+
+class FaultReply(_Model):
+    """A network fault: a dropped connection, a broken body, a proxy's HTML page, or no answer."""
+
+    fault: Literal["connection_reset", "empty_reply", "malformed_json", "gateway_html", "hang"] = Field(
+        description="connection_reset: closed with no response; empty_reply: headers, empty body;"
+        " malformed_json: truncated JSON; gateway_html: a proxy's HTML error page; hang: no answer"
+        " until the client gives up."
+    )
+    status: int | None = Field(
+        None, description="gateway_html: 502, 503 or 504 (default 502); empty_reply and malformed_json: 200."
+    )
+
+    @model_validator(mode="after")
+    def _status_fits(self) -> FaultReply:
+        if self.fault == "gateway_html" and self.status not in (None, *GATEWAY_STATUSES):
+            raise PydanticCustomError("bad_status", "gateway_html takes status 502, 503 or 504")
+        if self.fault in ("connection_reset", "hang") and self.status is not None:
+            raise PydanticCustomError(
+                "bad_status", "{fault} sends no response, so it takes no status", {"fault": self.fault}
+            )
+        if self.status is not None and not 100 <= self.status <= 599:
+            raise PydanticCustomError("bad_status", "status must be between 100 and 599")
+        return self
+
+
 # Union tags start with "~" so that they never collide with a key of the file;
 # the loader drops them from error locations.
 TAG_PREFIX = "~"
-_REPLY_KEYS = {"error": "~error", "simulator": "~simulator", "data": "~success", "body": "~raw"}
+_REPLY_KEYS = {
+    "error": "~error",
+    "simulator": "~simulator",
+    "data": "~success",
+    "body": "~raw",
+    "fault": "~fault",
+}
 _REPLY_CLASSES: dict[type[BaseModel], str] = {
     ErrorReply: "~error",
+    FaultReply: "~fault",
     SimulatorReply: "~simulator",
     SuccessReply: "~success",
     RawReply: "~raw",
@@ -194,7 +244,7 @@ def _one_kind(value: Any) -> Any:
     if len(kinds) > 1:
         raise PydanticCustomError(
             "mixed_reply",
-            "a reply has exactly one of the keys error, data, body or simulator; this one has {keys}",
+            "a reply has exactly one of the keys error, data, body, fault or simulator; this one has {keys}",
             {"keys": " and ".join(kinds)},
         )
     return value
@@ -210,11 +260,12 @@ Reply = Annotated[
     Annotated[ErrorReply, Tag("~error")]
     | Annotated[SuccessReply, Tag("~success")]
     | Annotated[RawReply, Tag("~raw")]
-    | Annotated[SimulatorReply, Tag("~simulator")],
+    | Annotated[SimulatorReply, Tag("~simulator")]
+    | Annotated[FaultReply, Tag("~fault")],
     Discriminator(
         _reply_kind,
         custom_error_type="bad_reply",
-        custom_error_message="a reply needs one of the keys error, data, body or simulator",
+        custom_error_message="a reply needs one of the keys error, data, body, fault or simulator",
     ),
     BeforeValidator(_one_kind),
 ]
@@ -298,12 +349,14 @@ class Scenario(_Model):
     extends: str | None = Field(
         None, description="Another scenario whose rules and workspace this one builds on."
     )
-    workspace: dict[str, Any] | None = Field(None, description="Seed state for the simulator.")
+    workspace: WorkspaceSeed | None = Field(
+        None, description="Seed state for the simulator, merged over the built-in default."
+    )
     rules: list[Rule] = Field(default_factory=list, description="Checked in order; the first match answers.")
 
 
 def _did_you_mean(candidate: str | None) -> str | None:
-    return f"did you mean {candidate}?" if candidate else None
+    return f"did you mean {candidate!r}?" if candidate else None
 
 
 def json_schema() -> dict[str, Any]:
@@ -312,9 +365,25 @@ def json_schema() -> dict[str, Any]:
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
 
 
-KNOWN_KEYS: frozenset[str] = frozenset(
-    name
-    for model in (When, ErrorReply, SuccessReply, RawReply, SimulatorReply, Delay, Rule, Scenario)
-    for name in model.model_fields
+_MODELS: tuple[type[BaseModel], ...] = (
+    When,
+    ErrorReply,
+    SuccessReply,
+    RawReply,
+    SimulatorReply,
+    FaultReply,
+    Delay,
+    Rule,
+    Scenario,
+    *SEED_MODELS,
 )
+KNOWN_KEYS: frozenset[str] = frozenset(name for model in _MODELS for name in model.model_fields)
 """Every key a scenario file may use; the loader suggests from these."""
+
+
+def parse_duration(text: str) -> float:
+    """`800ms`, `2s` or a number of milliseconds → seconds; PydanticCustomError when it is not one."""
+    try:
+        return _seconds(float(text))
+    except ValueError:
+        return _seconds(text)

@@ -40,14 +40,47 @@ def success_outcome(data: Any, answered_by: str, status: int = 200, **extra: Any
     )
 
 
-def prepare(
-    reply: model.ErrorReply | model.SuccessReply | model.RawReply | model.SimulatorReply, answered_by: str
-) -> Outcome | None:
+AnyReply = model.ErrorReply | model.SuccessReply | model.RawReply | model.SimulatorReply | model.FaultReply
+
+GATEWAY_TITLES = {
+    502: "502 Bad Gateway",
+    503: "503 Service Temporarily Unavailable",
+    504: "504 Gateway Time-out",
+}
+
+
+def gateway_page(status: int) -> bytes:
+    """The HTML error page a load balancer (nginx) sends: no envelope, not JSON."""
+    title = GATEWAY_TITLES[status]
+    return (
+        f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{title}</h1></center>\r\n"
+        "<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+    ).encode()
+
+
+def fault_outcome(reply: model.FaultReply, answered_by: str) -> Outcome:
+    """A fault as an Outcome: broken bodies are bytes; resets and hangs are flagged for the app."""
+    if reply.fault == "gateway_html":
+        status = reply.status or 502
+        return Outcome(status, gateway_page(status), answered_by, media_type="text/html")
+    if reply.fault == "empty_reply":
+        return Outcome(reply.status or 200, b"", answered_by)
+    if reply.fault == "malformed_json":
+        whole = catalog.encode(catalog.success_envelope({"designId": "dsg_invoice", "status": "completed"}))
+        return Outcome(reply.status or 200, whole[: len(whole) // 2], answered_by)
+    return Outcome(0, b"", answered_by, fault=reply.fault)
+
+
+def prepare(reply: AnyReply, answered_by: str) -> Outcome | None:
     """Render a reply from a scenario file; None means "hand off to the simulator"."""
     if isinstance(reply, model.SimulatorReply):
         return HANDOFF
+    if isinstance(reply, model.FaultReply):
+        return fault_outcome(reply, answered_by)
     headers, media_type = _split_content_type(reply.headers)
     if isinstance(reply, model.ErrorReply):
+        if reply.retry_after is not None:
+            headers = (*headers, ("retry-after", str(reply.retry_after)))
         return error_outcome(reply.error, answered_by, reply.message, headers=headers)
     if isinstance(reply, model.SuccessReply):
         return success_outcome(reply.data, answered_by, reply.status, headers=headers)

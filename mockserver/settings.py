@@ -22,4 +22,15 @@ class Settings:
     scenarios: Path | None = None
     scenario: str = "default"
     seed: int | None = None
-    max_body_bytes: int = 5 * 1024 * 1024
+    max_body_bytes: int = 12 * 1024 * 1024
+    """Larger request bodies answer 400 INVALID_INPUT (assets may be 10 MB, plus multipart framing)."""
+    batch_seconds: float = 3.0
+    """How long a batch job takes to complete (0: at once)."""
+    journal_limit: int = 1000
+    """Requests kept in each session's journal (the oldest drop off)."""
+    hang_seconds: float = 30.0
+    """How long a `hang` fault keeps a connection open before resetting it."""
+    reload: bool = True
+    """Watch the user scenario folder and reload on change (needs the ASGI lifespan: a real server)."""
+    log_requests: bool = False
+    """One console line per request (the CLI turns it on unless --quiet)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from textwrap import dedent
 from typing import Any
@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from mockserver import Settings
+from mockserver import MockServer, Settings
 from mockserver.app import MockApp
 
 WriteScenario = Callable[[str, str], Path]
@@ -59,3 +59,23 @@ async def client_for() -> AsyncIterator[ClientFor]:
     yield build
     for made in clients:
         await made.aclose()
+
+
+DEMO_KEY = "pc_live_demo0000000000000001"
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[MockServer]:
+    """A real server on a loopback port, shared by a test module (batches complete at once)."""
+    with MockServer(batch_seconds=0) as mock:
+        yield mock
+
+
+@pytest.fixture
+def api(server: MockServer) -> Iterator[httpx.Client]:
+    """A client of `server` with the demo key; the default session starts from the default scenario."""
+    session = server.app.sessions.get()
+    session.activate(server.app.scenarios.get("default"))
+    session.journal.clear()
+    with httpx.Client(base_url=server.url, headers={"X-API-Key": DEMO_KEY}, timeout=10) as client:
+        yield client

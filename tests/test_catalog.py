@@ -97,5 +97,5 @@ def test_suggest_gives_nothing_for_unrelated_text() -> None:
 
 
 def test_lookup_of_unknown_code_names_it_and_the_nearest() -> None:
-    with pytest.raises(KeyError, match=r"unknown error code 'S3_ERORR' \(did you mean S3_ERROR\?\)"):
+    with pytest.raises(KeyError, match=r"unknown error code 'S3_ERORR' \(did you mean 'S3_ERROR'\?\)"):
         catalog.lookup("S3_ERORR")

@@ -15,6 +15,9 @@ BUILTIN = {
     "out-of-credits",
     "expired-key",
     "flaky-5xx",
+    "no-batch-plan",
+    "storage-outage",
+    "slow-network",
     "empty-workspace",
     "maintenance",
     "every-error",
@@ -58,7 +61,9 @@ def test_repository_example_folder_loads() -> None:
     assert not scenarios.get("example").builtin
 
 
-def test_user_file_replaces_builtin_of_the_same_name(scenario_dir: Path, write_scenario: WriteScenario) -> None:
+def test_user_file_replaces_builtin_of_the_same_name(
+    scenario_dir: Path, write_scenario: WriteScenario
+) -> None:
     write_scenario("out-of-credits", "description: ours\n")
     scenarios = loader.load(scenario_dir)
     replaced = scenarios.get("out-of-credits")
@@ -125,7 +130,9 @@ def test_rule_ids_number_rules_within_their_file(scenario_dir: Path, write_scena
 
 
 def test_unknown_scenario_name_lists_the_known_ones() -> None:
-    with pytest.raises(KeyError, match=r"unknown scenario 'flaky'; did you mean 'flaky-5xx'\? known: default"):
+    with pytest.raises(
+        KeyError, match=r"unknown scenario 'flaky'; did you mean 'flaky-5xx'\? known: default"
+    ):
         loader.load().get("flaky")
 
 
@@ -145,7 +152,9 @@ def test_yaml_syntax_error_has_its_position(scenario_dir: Path, write_scenario: 
     assert problem.message.startswith("YAML syntax error: while parsing a flow sequence")
 
 
-def test_unknown_key_points_at_the_key_and_suggests(scenario_dir: Path, write_scenario: WriteScenario) -> None:
+def test_unknown_key_points_at_the_key_and_suggests(
+    scenario_dir: Path, write_scenario: WriteScenario
+) -> None:
     path = write_scenario(
         "typo",
         """
@@ -154,10 +163,13 @@ def test_unknown_key_points_at_the_key_and_suggests(scenario_dir: Path, write_sc
             repyl: {error: NOT_FOUND}
         """,
     )
-    assert problems_of(scenario_dir) == [
-        f"{path}:3:5: rules[0]: unknown key 'repyl' (did you mean 'reply'?)",
-        f"{path}:2:5: rules[0]: missing required key 'reply'",
-    ][::-1]
+    assert (
+        problems_of(scenario_dir)
+        == [
+            f"{path}:3:5: rules[0]: unknown key 'repyl' (did you mean 'reply'?)",
+            f"{path}:2:5: rules[0]: missing required key 'reply'",
+        ][::-1]
+    )
 
 
 def test_unknown_top_level_key(scenario_dir: Path, write_scenario: WriteScenario) -> None:
@@ -199,7 +211,7 @@ def test_unknown_error_code_suggests_the_nearest(scenario_dir: Path, write_scena
     problem = only_problem(scenario_dir)
     assert (problem.line, problem.column) == (3, 20)
     assert problem.message == "rules[0].reply.error: unknown error code 'INSUFICIENT_CREDITS'"
-    assert problem.hint == "did you mean INSUFFICIENT_CREDITS?"
+    assert problem.hint == "did you mean 'INSUFFICIENT_CREDITS'?"
 
 
 def test_unknown_error_code_inside_a_sequence(scenario_dir: Path, write_scenario: WriteScenario) -> None:
@@ -214,7 +226,7 @@ def test_unknown_error_code_inside_a_sequence(scenario_dir: Path, write_scenario
         """,
     )
     assert problems_of(scenario_dir) == [
-        f"{path}:5:16: rules[0].reply[1].error: unknown error code 'S3_EROR' (did you mean S3_ERROR?)"
+        f"{path}:5:16: rules[0].reply[1].error: unknown error code 'S3_EROR' (did you mean 'S3_ERROR'?)"
     ]
 
 
@@ -245,14 +257,18 @@ def test_bad_when_is_reported_where_written(
 @pytest.mark.parametrize(
     ("reply", "message"),
     [
-        ("{}", "a reply needs one of the keys error, data, body or simulator"),
-        ("INTERNAL_ERROR", "a reply needs one of the keys error, data, body or simulator"),
+        ("{}", "a reply needs one of the keys error, data, body, fault or simulator"),
+        ("INTERNAL_ERROR", "a reply needs one of the keys error, data, body, fault or simulator"),
         ("[]", "List should have at least 1 item"),
         ("{status: 500, data: x}", "a reply with 'data' is a success and needs a 2xx status, got 500"),
         ("{status: 700, body: x}", "Input should be less than or equal to 599"),
         ("{body: 5}", "body must be text, a mapping or a list"),
         ("{simulator: false}", "Input should be True"),
-        ("{error: NOT_FOUND, data: 1}", "a reply has exactly one of the keys error, data, body or simulator; this one has error and data"),
+        (
+            "{error: NOT_FOUND, data: 1}",
+            "a reply has exactly one of the keys error, data, body, fault or simulator;"
+            " this one has error and data",
+        ),
     ],
 )
 def test_bad_reply_is_reported(

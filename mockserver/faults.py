@@ -1,0 +1,54 @@
+"""Network faults: answers that are not HTTP responses, or are broken ones.
+
+`connection_reset` and `hang` act on the connection itself; the other faults
+(`empty_reply`, `malformed_json`, `gateway_html`) are ordinary Outcomes made
+by `replies.prepare`. Over a real socket (uvicorn) a reset closes the TCP
+connection with RST and no response at all; in-process (httpx.ASGITransport)
+there is no connection, so the app raises ConnectionDropped, which the
+client sees as a ConnectionResetError.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import struct
+from typing import Any
+
+from starlette.types import Receive, Scope, Send
+
+RAW_SEND = "mockserver.raw_send"
+"""Scope key under which MockApp keeps the server's own `send` (it carries the transport)."""
+
+
+class ConnectionDropped(ConnectionResetError):
+    """Raised in-process, where there is no connection to reset."""
+
+
+def _transport(scope: Scope) -> Any:
+    send = scope.get(RAW_SEND)
+    return getattr(getattr(send, "__self__", None), "transport", None)
+
+
+async def reset(scope: Scope) -> None:
+    """Close the connection with a TCP reset and no response."""
+    transport = _transport(scope)
+    if transport is None:
+        raise ConnectionDropped("mockserver fault: connection_reset")
+    sock = transport.get_extra_info("socket")
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    transport.abort()
+    await asyncio.sleep(0)  # let the server notice, so it does not try to answer
+
+
+async def hang(scope: Scope, receive: Receive, send: Send, bound: float) -> None:
+    """Answer nothing until the client gives up, or `bound` seconds pass; then reset."""
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(bound):
+            while (await receive())["type"] != "http.disconnect":
+                pass
+            return
+    await reset(scope)

@@ -1,0 +1,7 @@
+"""The simulator: the documented ImaginePDF API, answered from a session's workspace.
+
+`dispatch.Simulator.answer` takes every request that no rule took. Routes are
+declared in `designs`, `assets`, `generation` and `batch`; credentials are
+checked in `auth`; the state lives in `workspace` (seeded by `seed`); file
+links are served by `links`; `openapi` describes it all.
+"""

@@ -1,0 +1,224 @@
+"""How an endpoint is declared, routed and given its request.
+
+An `Endpoint` is the one definition of a route: the router dispatches on it,
+the handler is called with a `Call`, and `openapi.py` describes it — so the
+OpenAPI document cannot drift from what the simulator does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from ..exchange import NOT_JSON, Incoming
+from ..matching import PathPattern, compile_path
+from .workspace import Workspace
+
+if TYPE_CHECKING:
+    from .links import LinkStore
+
+API = "/api/v1"
+Model = TypeVar("Model", bound=BaseModel)
+
+
+class ApiError(Exception):
+    """Answer with catalog error `code`; `message` replaces the default."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Param:
+    """A query parameter, for the OpenAPI document."""
+
+    name: str
+    description: str
+    schema: dict[str, Any]
+    required: bool = False
+
+
+@dataclass
+class Call:
+    """One request as a handler sees it."""
+
+    incoming: Incoming
+    params: dict[str, str]
+    workspace: Workspace
+    now: datetime
+    base_url: str
+    links: LinkStore
+    batch_seconds: float
+
+    def query(self, name: str) -> str | None:
+        values = self.incoming.query.get(name)
+        return values[0] if values else None
+
+
+Handler = Callable[[Call], BaseModel]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    path: str
+    summary: str
+    handler: Handler
+    data: type[BaseModel]
+    status: int = 200
+    query: Sequence[Param] = ()
+    body: type[BaseModel] | None = None
+    multipart: Sequence[str] = ()
+    errors: Sequence[str] = ()
+    feature: str | None = None
+    """A plan feature the endpoint needs (`batchGenerate`); without it: 403 INSUFFICIENT_PERMISSIONS."""
+    pattern: PathPattern = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "pattern", compile_path(self.path))
+
+
+class Router:
+    """Finds the endpoint for a method and path; literal paths by dict, templates in order."""
+
+    def __init__(self, endpoints: Sequence[Endpoint]) -> None:
+        self.endpoints = tuple(endpoints)
+        self._literal: dict[str, list[Endpoint]] = {}
+        self._templated: list[Endpoint] = []
+        for endpoint in self.endpoints:
+            if "{" in endpoint.path:
+                self._templated.append(endpoint)
+            else:
+                self._literal.setdefault(endpoint.path, []).append(endpoint)
+
+    def resolve(self, method: str, path: str) -> tuple[Endpoint, dict[str, str]]:
+        """The endpoint and its path parameters; ApiError NOT_FOUND for unknown routes and methods."""
+        found: list[tuple[Endpoint, dict[str, str]]] = [(e, {}) for e in self._literal.get(path, ())] or [
+            (e, params) for e in self._templated if (params := e.pattern.match(path)) is not None
+        ]
+        for endpoint, params in found:
+            if endpoint.method == method:
+                return endpoint, params
+        if found:
+            allowed = ", ".join(sorted({e.method for e, _ in found}))
+            raise ApiError("NOT_FOUND", f"{method} is not supported on {path}; it supports {allowed}.")
+        raise ApiError(
+            "NOT_FOUND",
+            f"No route {method} {path}. The documented routes are listed at /__mock/openapi.json.",
+        )
+
+
+# --- reading requests --------------------------------------------------------------------------------
+
+_INVALID_INPUT_TYPES = frozenset(
+    {
+        "greater_than",
+        "greater_than_equal",
+        "less_than",
+        "less_than_equal",
+        "too_short",
+        "too_long",
+        "string_too_short",
+        "string_too_long",
+        "literal_error",
+        "enum",
+        "invalid_value",
+    }
+)
+
+
+def json_body(call: Call, model: type[Model]) -> Model:
+    """The JSON body validated by `model`; the 400 family for anything else."""
+    incoming = call.incoming
+    content_type = incoming.headers.get("content-type", "").split(";")[0].strip().lower()
+    if incoming.body.strip():
+        if content_type and not (content_type == "application/json" or content_type.endswith("+json")):
+            raise ApiError(
+                "VALIDATION_ERROR", f"Content-Type must be application/json, got {content_type!r}."
+            )
+        document = incoming.json()
+        if document is NOT_JSON:
+            raise ApiError("VALIDATION_ERROR", "Request body is not valid JSON.")
+    else:
+        document = {}
+    if not isinstance(document, dict):
+        raise ApiError("VALIDATION_ERROR", "Request body must be a JSON object.")
+    return validate(model, document)
+
+
+def validate(model: type[Model], document: Any, where: str = "") -> Model:
+    """`document` as `model`, or the 400 that fits (see `explain`)."""
+    try:
+        return model.model_validate(document)
+    except ValidationError as exc:
+        raise explain(exc, where) from None
+
+
+def explain(exc: ValidationError, where: str = "") -> ApiError:
+    """Missing → MISSING_REQUIRED_FIELD, bad value → INVALID_INPUT, wrong shape → VALIDATION_ERROR."""
+    errors = exc.errors(include_url=False)
+    first = errors[0]["type"]
+    if first == "missing":
+        code = "MISSING_REQUIRED_FIELD"
+    elif first in _INVALID_INPUT_TYPES:
+        code = "INVALID_INPUT"
+    else:
+        code = "VALIDATION_ERROR"
+    parts = []
+    for error in errors[:5]:
+        loc = where + ".".join(str(step) for step in error["loc"])
+        message = "is required" if error["type"] == "missing" else error["msg"][:1].lower() + error["msg"][1:]
+        parts.append(f"{loc}: {message}" if loc else message)
+    return ApiError(code, "; ".join(parts) + ".")
+
+
+def design_param(call: Call) -> str:
+    """The `design` query parameter: absent is a VALIDATION_ERROR, as the generate page documents."""
+    design = call.query("design")
+    if not design:
+        raise ApiError("VALIDATION_ERROR", "Query parameter 'design' is required (a designId).")
+    return design
+
+
+def int_param(call: Call, name: str, default: int, low: int, high: int) -> int:
+    """An integer query parameter: not a number → VALIDATION_ERROR, out of range → INVALID_INPUT."""
+    raw = call.query(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError(
+            "VALIDATION_ERROR", f"Query parameter '{name}' must be an integer, got {raw!r}."
+        ) from None
+    if not low <= value <= high:
+        raise ApiError(
+            "INVALID_INPUT", f"Query parameter '{name}' must be between {low} and {high}, got {value}."
+        )
+    return value
+
+
+LIMIT = Param("limit", "Page size, 1 to 200 (default 50).", {"type": "integer", "minimum": 1, "maximum": 200})
+CURSOR = Param("cursor", "The `nextCursor` of the previous page.", {"type": "string"})
+DESIGN = Param("design", "The designId.", {"type": "string"}, required=True)
+
+
+def page(call: Call, items: Sequence[Any]) -> tuple[Sequence[Any], str | None]:
+    """Cursor pagination: the slice for this request, and the cursor of the next page (None on the last)."""
+    limit = int_param(call, "limit", 50, 1, 200)
+    cursor = call.query("cursor")
+    start = 0
+    if cursor:
+        if not (cursor.startswith("c") and cursor[1:].isdigit() and int(cursor[1:]) <= len(items)):
+            raise ApiError(
+                "INVALID_INPUT", f"Query parameter 'cursor' is not a cursor this API issued: {cursor!r}."
+            )
+        start = int(cursor[1:])
+    end = start + limit
+    return items[start:end], (f"c{end}" if end < len(items) else None)

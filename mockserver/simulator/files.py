@@ -1,0 +1,107 @@
+"""The files the links serve: a small valid PDF, a PNG, a ZIP. Standard library only, deterministic."""
+
+from __future__ import annotations
+
+import io
+import struct
+import textwrap
+import zipfile
+import zlib
+from collections.abc import Mapping, Sequence
+
+PAGE_WIDTH, PAGE_HEIGHT = 595, 842  # A4 in points
+_MARGIN, _LEADING, _WRAP = 56, 16, 80
+
+
+def _pdf_text(text: str) -> str:
+    """A PDF string literal's content: Latin-1 only, with `\\`, `(` and `)` escaped."""
+    safe = text.encode("latin-1", "replace").decode("latin-1")
+    return safe.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+
+def _page_stream(title: str | None, lines: Sequence[str], page: int, pages: int) -> bytes:
+    ops = ["BT"]
+    y = PAGE_HEIGHT - _MARGIN
+    if title is not None:
+        ops += [f"/F1 20 Tf {_MARGIN} {y} Td ({_pdf_text(title)}) Tj", "ET", "BT"]
+        y -= 2 * _LEADING
+    ops.append(f"/F1 11 Tf {_MARGIN} {y} Td {_LEADING} TL")
+    for line in lines:
+        for part in textwrap.wrap(line, _WRAP) or [""]:
+            if y < _MARGIN + _LEADING:
+                break
+            ops.append(f"({_pdf_text(part)}) Tj T*")
+            y -= _LEADING
+    ops += ["ET", f"BT /F1 9 Tf {_MARGIN} {_MARGIN // 2} Td (Page {page + 1} of {pages}) Tj ET"]
+    return "\n".join(ops).encode("latin-1")
+
+
+def pdf(title: str, lines: Sequence[str], pages: int = 1) -> bytes:
+    """A valid PDF 1.4 of `pages` A4 pages: the title and `lines` on the first, page numbers on all."""
+    pages = max(1, pages)
+    objects: list[bytes] = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"",  # the page tree, filled in below
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
+    kids = []
+    for page in range(pages):
+        stream = _page_stream(title if page == 0 else None, lines if page == 0 else (), page, pages)
+        objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream))
+        content = len(objects)
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Contents %d 0 R"
+            b" /Resources << /Font << /F1 3 0 R >> >> >>" % (PAGE_WIDTH, PAGE_HEIGHT, content)
+        )
+        kids.append(b"%d 0 R" % len(objects))
+    objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(kids), pages)
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    out.writelines(b"%010d 00000 n \n" % offset for offset in offsets)
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
+    return out.getvalue()
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def png(width: int, height: int, label: str = "") -> bytes:
+    """A valid 8-bit RGB PNG: a light page with a border and stripes; `label` goes in a tEXt chunk."""
+    width, height = min(max(width, 1), 2000), min(max(height, 1), 2000)
+    paper, ink, stripe = b"\xf7\xf7\xf2", b"\x44\x55\x66", b"\xe4\xe8\xee"
+    rows = []
+    for y in range(height):
+        if y < 2 or y >= height - 2:
+            row = ink * width
+        else:
+            fill = stripe if (y // 12) % 2 else paper
+            row = ink * min(2, width) + fill * max(0, width - 4) + ink * min(2, max(0, width - 2))
+        rows.append(b"\x00" + row)
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    text = b"Title\x00" + label.encode("latin-1", "replace")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", header)
+        + _chunk(b"tEXt", text)
+        + _chunk(b"IDAT", zlib.compress(b"".join(rows), 6))
+        + _chunk(b"IEND", b"")
+    )
+
+
+def zip_of(files: Mapping[str, bytes]) -> bytes:
+    """A ZIP (deflated, fixed timestamps) of `files`; names are made safe (no `..`, no leading `/`)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            parts = [p for p in name.replace("\\", "/").split("/") if p not in ("", ".", "..")]
+            info = zipfile.ZipInfo("/".join(parts) or "file", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
+    return out.getvalue()
