@@ -59,6 +59,13 @@ def _report(error: ScenarioError) -> None:
 @click.option("--seed", type=int, help="Seed for `chance` rules, so a run can be replayed.")
 @click.option("--quiet", is_flag=True, help="No console line per request.")
 @click.option(
+    "--hang-seconds",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(0, 600),
+    help="How long a `hang` fault holds a connection before resetting it.",
+)
+@click.option(
     "--reload/--no-reload",
     default=True,
     show_default=True,
@@ -82,6 +89,7 @@ def main(
     seed: int | None,
     batch_seconds: float,
     quiet: bool,
+    hang_seconds: float,
     reload: bool,
 ) -> None:
     """An offline simulator of the ImaginePDF REST API.
@@ -98,6 +106,7 @@ def main(
         seed=seed,
         batch_seconds=batch_seconds,
         reload=reload,
+        hang_seconds=hang_seconds,
         log_requests=not quiet,
     )
     try:
