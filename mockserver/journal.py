@@ -103,8 +103,13 @@ class Journal:
         duration = time.perf_counter() - started
         self._entries.append(Entry(self._seq, time.time(), incoming, outcome, duration, scenario, added))
 
+    def entries(self) -> tuple[Entry, ...]:
+        return tuple(self._entries)
+
     def clear(self) -> None:
+        """Forget every entry; ids start again from 1."""
         self._entries.clear()
+        self._seq = 0
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -12,13 +12,14 @@ from types import TracebackType
 import uvicorn
 
 from .app import MockApp
+from .control import MockControl
 from .errors import ServerStartError
 from .settings import Settings
 
 START_TIMEOUT = 10.0
 
 
-class MockServer:
+class MockServer(MockControl):
     """Serve a MockApp with uvicorn on a loopback port until `stop()` (or the `with` block ends).
 
     >>> with MockServer(scenario="out-of-credits") as mock:
@@ -55,11 +56,6 @@ class MockServer:
         if self._server is None:
             raise ServerStartError("the mock server is not running; call start() or use it in a with block")
         return f"http://{self.settings.host}:{self.port}"
-
-    @property
-    def api_key(self) -> str:
-        """The first API key of the default session's workspace (the demo key, unless a scenario says)."""
-        return next(iter(self.app.sessions.get().workspace.api_keys))
 
     def start(self) -> MockServer:
         if self._server is not None:

@@ -1,0 +1,95 @@
+"""The pytest plugin, registered through the `pytest11` entry point: installing is all the set-up.
+
+Fixtures:
+- `mockserver` — a MockServer on a loopback port, one per test session (per
+  xdist worker), reset before every test: scenario, workspace, counters,
+  injected rules and journal start from the seed, so tests are independent
+  in any order.
+- `mockserver_app` — the same controls in-process (`MockAsgi`), no sockets.
+
+Marker: `@pytest.mark.mockserver(scenario="out-of-credits", seed=7)`.
+ini options: `mockserver_scenarios` (folder), `mockserver_scenario` (default
+scenario), `mockserver_batch_seconds` (default 0: batches complete at once).
+
+A test that leaves an internal server error or a failed scenario reload
+behind fails in teardown, naming it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .control import MockAsgi
+from .server import MockServer
+from .settings import Settings
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini("mockserver_scenarios", "Folder of scenario files laid over the built-ins.", default="")
+    parser.addini("mockserver_scenario", "Scenario active at the start of each test.", default="default")
+    parser.addini("mockserver_batch_seconds", "How long batch jobs take (default 0: at once).", default="0")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "mockserver(scenario=None, seed=None): scenario and seed of the mockserver fixture for this test",
+    )
+
+
+def _settings(config: pytest.Config) -> Settings:
+    folder = str(config.getini("mockserver_scenarios"))
+    scenarios = (Path(config.rootpath) / folder) if folder else None
+    return Settings(
+        port=0,
+        scenarios=scenarios,
+        scenario=str(config.getini("mockserver_scenario")),
+        batch_seconds=float(config.getini("mockserver_batch_seconds")),
+    )
+
+
+def _marked(request: pytest.FixtureRequest) -> dict[str, Any]:
+    marker = request.node.get_closest_marker("mockserver")
+    if marker is None:
+        return {}
+    if marker.args:
+        raise pytest.UsageError("@pytest.mark.mockserver takes keywords: scenario=..., seed=...")
+    unknown = set(marker.kwargs) - {"scenario", "seed"}
+    if unknown:
+        raise pytest.UsageError(f"@pytest.mark.mockserver: unknown option {sorted(unknown)[0]!r}")
+    return dict(marker.kwargs)
+
+
+@pytest.fixture(scope="session")
+def _mockserver_process(pytestconfig: pytest.Config) -> Iterator[MockServer]:
+    with MockServer(settings=_settings(pytestconfig)) as server:
+        yield server
+
+
+def _prepare(mock: MockServer | MockAsgi, request: pytest.FixtureRequest, default: str) -> None:
+    options = _marked(request)
+    mock.use(options.get("scenario", default), seed=options.get("seed"))
+    mock.reset()
+
+
+@pytest.fixture
+def mockserver(_mockserver_process: MockServer, request: pytest.FixtureRequest) -> Iterator[MockServer]:
+    """A mock ImaginePDF on a loopback port: `.url`, `.api_key`, and the controls of MockControl."""
+    server = _mockserver_process
+    _prepare(server, request, server.settings.scenario)
+    yield server
+    server.check()
+
+
+@pytest.fixture
+def mockserver_app(pytestconfig: pytest.Config, request: pytest.FixtureRequest) -> Iterator[MockAsgi]:
+    """The mock in-process: `.app` for httpx.ASGITransport, `.client()`, and the same controls."""
+    settings = _settings(pytestconfig)
+    mock = MockAsgi(settings)
+    _prepare(mock, request, settings.scenario)
+    yield mock
+    mock.check()
