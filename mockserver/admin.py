@@ -8,6 +8,8 @@ envelope, and bad input gets catalog errors like the API's.
 from __future__ import annotations
 
 import json
+from functools import cache
+from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
@@ -28,6 +30,19 @@ if TYPE_CHECKING:
     from .app import MockApp
 
 PREFIX = "/__mock"
+
+
+UI_ASSETS = {
+    "control.css": "text/css; charset=utf-8",
+    "control.js": "text/javascript; charset=utf-8",
+    "try.js": "text/javascript; charset=utf-8",
+}
+
+
+@cache
+def _ui(name: str) -> bytes:
+    """A file of the control page, shipped in the package (no build step, no CDN)."""
+    return resources.files("mockserver").joinpath("ui", name).read_bytes()
 
 
 class AdminError(Exception):
@@ -233,6 +248,18 @@ def build(mock: MockApp) -> Starlette:
         session.reset()
         return ok({"scenario": session.scenario.name})
 
+    async def page(request: Request) -> Response:
+        return Response(_ui("index.html"), media_type="text/html; charset=utf-8")
+
+    async def try_page(request: Request) -> Response:
+        return Response(_ui("try.html"), media_type="text/html; charset=utf-8")
+
+    async def asset(request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in UI_ASSETS:
+            raise AdminError("NOT_FOUND", f"No file {name!r} in the control page.")
+        return Response(_ui(name), media_type=UI_ASSETS[name])
+
     async def openapi(request: Request) -> Response:
         # The one admin answer without the envelope: OpenAPI tools read the document itself.
         return _json(openapi_document())
@@ -252,6 +279,10 @@ def build(mock: MockApp) -> Starlette:
 
     return Starlette(
         routes=[
+            Route(PREFIX, page),
+            Route(f"{PREFIX}/", page),
+            Route(f"{PREFIX}/try", try_page),
+            Route(f"{PREFIX}/ui/{{name}}", asset),
             Route(f"{PREFIX}/health", health),
             Route(f"{PREFIX}/errors", errors),
             Route(f"{PREFIX}/scenarios", scenarios),

@@ -19,6 +19,7 @@ from starlette.types import Message, Receive, Scope, Send
 from . import faults
 from .admin import PREFIX
 from .admin import build as build_admin
+from .cors import CorsPolicy
 from .errors import ServerStartError
 from .exchange import Incoming, Outcome
 from .faults import RAW_SEND, ConnectionDropped
@@ -54,6 +55,7 @@ class MockApp:
         clock: Callable[[], datetime] = _utc_now,
     ) -> None:
         self.settings = settings or Settings()
+        self.cors = CorsPolicy(self.settings.cors_origins)
         self.simulator = Simulator(clock, self.settings.batch_seconds)
         self.scenarios = scenarios if scenarios is not None else load(self.settings.scenarios)
         try:
@@ -82,16 +84,29 @@ class MockApp:
         elif scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1000})
 
-    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _http(self, scope: Scope, receive: Receive, raw_send: Send) -> None:
         started = False
+        origin = _header(scope, b"origin")
+        cors = self.cors.headers(origin)
+
+        async def send(message: Message) -> None:
+            # The outermost layer: every response, the catch-all's included, gets the CORS headers.
+            if message["type"] == "http.response.start" and cors:
+                message = {**message, "headers": [*message.get("headers", ()), *cors]}
+            await raw_send(message)
 
         async def tracked(message: Message) -> None:
             nonlocal started
             started = started or message["type"] == "http.response.start"
             await send(message)
 
-        scope[RAW_SEND] = send
+        scope[RAW_SEND] = raw_send
         path: str = scope["path"]
+        if scope["method"] == "OPTIONS" and _header(scope, b"access-control-request-method"):
+            headers = [*self.cors.preflight(origin), (b"content-length", b"0")]
+            await raw_send({"type": "http.response.start", "status": 204, "headers": headers})
+            await raw_send({"type": "http.response.body", "body": b""})
+            return
         try:
             if path == PREFIX or path.startswith(PREFIX + "/"):
                 await self._admin(scope, receive, tracked)
@@ -192,6 +207,13 @@ def _log(incoming: Incoming, outcome: Outcome) -> None:
     by = outcome.answered_by
     source = by if by == "simulator" or by.startswith(("override", "mockserver")) else f"rule {by}"
     logger.info("%s %s → %s (%s)", incoming.method, incoming.path, what, source)
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for raw_name, raw_value in scope["headers"]:
+        if raw_name.lower() == name:
+            return str(raw_value.decode("latin-1"))
+    return None
 
 
 def _headers(scope: Scope) -> dict[str, str]:

@@ -59,6 +59,12 @@ def _report(error: ScenarioError) -> None:
 @click.option("--seed", type=int, help="Seed for `chance` rules, so a run can be replayed.")
 @click.option("--quiet", is_flag=True, help="No console line per request.")
 @click.option(
+    "--cors-origin",
+    "cors_origins",
+    multiple=True,
+    help="Origin allowed to read responses (repeatable; '*' for any) [default: any loopback origin].",
+)
+@click.option(
     "--hang-seconds",
     default=30.0,
     show_default=True,
@@ -89,6 +95,7 @@ def main(
     seed: int | None,
     batch_seconds: float,
     quiet: bool,
+    cors_origins: tuple[str, ...],
     hang_seconds: float,
     reload: bool,
 ) -> None:
@@ -107,6 +114,7 @@ def main(
         batch_seconds=batch_seconds,
         reload=reload,
         hang_seconds=hang_seconds,
+        cors_origins=cors_origins,
         log_requests=not quiet,
     )
     try:

@@ -32,5 +32,7 @@ class Settings:
     """How long a `hang` fault keeps a connection open before resetting it."""
     reload: bool = True
     """Watch the user scenario folder and reload on change (needs the ASGI lifespan: a real server)."""
+    cors_origins: tuple[str, ...] = ()
+    """Origins allowed to read responses; empty: any loopback origin; `*`: any origin."""
     log_requests: bool = False
     """One console line per request (the CLI turns it on unless --quiet)."""
