@@ -150,9 +150,10 @@ class MockApp:
             await faults.hang(scope, receive, send, self.settings.hang_seconds)
         else:
             await send_outcome(outcome, send, [])
-        scenario = overrides.scenario or session.scenario
-        with session.lock:
-            session.journal.record(incoming, outcome, began, scenario, session.added)
+        if session.journal.limit:
+            scenario = overrides.scenario or session.scenario
+            with session.lock:
+                session.journal.record(incoming, outcome, began, scenario, session.added)
         if self.settings.log_requests:
             _log(incoming, outcome)
 

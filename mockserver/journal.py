@@ -87,6 +87,8 @@ class Journal:
     """Entries of one session, at most `limit` (the oldest drop off)."""
 
     def __init__(self, limit: int) -> None:
+        self.limit = limit
+        """0 turns recording off."""
         self._entries: deque[Entry] = deque(maxlen=limit)
         self._seq = 0
 

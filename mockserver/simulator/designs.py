@@ -15,7 +15,20 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .endpoints import API, CURSOR, LIMIT, ApiError, Call, Endpoint, Param, explain, json_body, page
+from .. import catalog
+from .endpoints import (
+    API,
+    CURSOR,
+    LIMIT,
+    ApiError,
+    Call,
+    Endpoint,
+    Param,
+    Rendered,
+    explain,
+    json_body,
+    page,
+)
 from .schemas import (
     TOOLS,
     AddElement,
@@ -165,17 +178,21 @@ def list_designs(call: Call) -> DesignList:
     return DesignList(items=[_summary(d) for d in items], nextCursor=next_cursor)
 
 
-def get(call: Call) -> DesignDetail:
+def get(call: Call) -> Rendered:
+    """The design, encoded once per version: reads are the hot path of a frontend."""
     design = find(call, call.params["id"])
-    return DesignDetail(
-        designId=design.id,
-        name=design.name,
-        config=design.config,
-        variables={name: variable_schema(v) for name, v in design.variables.items()},
-        fileSize=design.file_size,
-        createdAt=stamp(design.created_at),
-        modifiedAt=stamp(design.modified_at),
-    )
+    if design.rendered is None:
+        detail = DesignDetail(
+            designId=design.id,
+            name=design.name,
+            config=design.config,
+            variables={name: variable_schema(v) for name, v in design.variables.items()},
+            fileSize=design.file_size,
+            createdAt=stamp(design.created_at),
+            modifiedAt=stamp(design.modified_at),
+        )
+        design.rendered = catalog.encode(catalog.success_envelope(detail.model_dump(mode="json")))
+    return Rendered(design.rendered)
 
 
 def patch(call: Call) -> DesignPatched:
@@ -189,6 +206,7 @@ def patch(call: Call) -> DesignPatched:
     design.name = body.name if body.name is not None else design.name
     design.description = body.description if body.description is not None else design.description
     design.modified_at = call.now
+    design.rendered = None
     return DesignPatched(
         designId=design.id,
         name=design.name,

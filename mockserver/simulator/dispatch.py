@@ -9,7 +9,7 @@ from ..exchange import Incoming, Outcome
 from ..replies import error_outcome, success_outcome
 from . import assets, batch, designs, generation
 from .auth import authenticate
-from .endpoints import ApiError, Call, Endpoint, Router
+from .endpoints import ApiError, Call, Endpoint, Rendered, Router
 from .links import PREFIX as FILES_PREFIX
 from .links import LinkStore
 from .workspace import Workspace
@@ -47,4 +47,6 @@ class Simulator:
             data = endpoint.handler(call)
         except ApiError as error:
             return error_outcome(error.code, ANSWERED_BY, error.message)
+        if isinstance(data, Rendered):
+            return Outcome(endpoint.status, data.body, ANSWERED_BY)
         return success_outcome(data.model_dump(mode="json"), ANSWERED_BY, endpoint.status)

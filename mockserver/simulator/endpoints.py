@@ -61,7 +61,14 @@ class Call:
         return values[0] if values else None
 
 
-Handler = Callable[[Call], BaseModel]
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A success envelope already encoded (a handler's cached answer for data that has not changed)."""
+
+    body: bytes
+
+
+Handler = Callable[[Call], BaseModel | Rendered]
 
 
 @dataclass(frozen=True)
@@ -84,6 +91,10 @@ class Endpoint:
         object.__setattr__(self, "pattern", compile_path(self.path))
 
 
+RESOLVED_LIMIT = 4096
+"""Resolved (method, path) pairs kept; the cache starts over when full, so memory stays flat."""
+
+
 class Router:
     """Finds the endpoint for a method and path; literal paths by dict, templates in order."""
 
@@ -91,6 +102,7 @@ class Router:
         self.endpoints = tuple(endpoints)
         self._literal: dict[str, list[Endpoint]] = {}
         self._templated: list[Endpoint] = []
+        self._resolved: dict[tuple[str, str], tuple[Endpoint, dict[str, str]] | ApiError] = {}
         for endpoint in self.endpoints:
             if "{" in endpoint.path:
                 self._templated.append(endpoint)
@@ -99,6 +111,17 @@ class Router:
 
     def resolve(self, method: str, path: str) -> tuple[Endpoint, dict[str, str]]:
         """The endpoint and its path parameters; ApiError NOT_FOUND for unknown routes and methods."""
+        found = self._resolved.get((method, path))
+        if found is None:
+            found = self._resolve(method, path)
+            if len(self._resolved) >= RESOLVED_LIMIT:
+                self._resolved.clear()
+            self._resolved[(method, path)] = found
+        if isinstance(found, ApiError):
+            raise ApiError(found.code, found.message)  # a fresh one: a raised exception keeps its traceback
+        return found
+
+    def _resolve(self, method: str, path: str) -> tuple[Endpoint, dict[str, str]] | ApiError:
         found: list[tuple[Endpoint, dict[str, str]]] = [(e, {}) for e in self._literal.get(path, ())] or [
             (e, params) for e in self._templated if (params := e.pattern.match(path)) is not None
         ]
@@ -107,8 +130,8 @@ class Router:
                 return endpoint, params
         if found:
             allowed = ", ".join(sorted({e.method for e, _ in found}))
-            raise ApiError("NOT_FOUND", f"{method} is not supported on {path}; it supports {allowed}.")
-        raise ApiError(
+            return ApiError("NOT_FOUND", f"{method} is not supported on {path}; it supports {allowed}.")
+        return ApiError(
             "NOT_FOUND",
             f"No route {method} {path}. The documented routes are listed at /__mock/openapi.json.",
         )

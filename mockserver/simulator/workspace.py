@@ -34,6 +34,8 @@ class Design:
     variables: dict[str, VariableSeed]
     created_at: datetime
     modified_at: datetime
+    rendered: bytes | None = None
+    """GET /designs/{id}'s answer, encoded; None after any change."""
 
     @property
     def pages(self) -> int:

@@ -1,0 +1,343 @@
+"""The benchmark suite. Run from the repository root:
+
+    .venv/bin/python -m benchmarks            # full run (about 4 minutes), writes benchmarks/results.json
+    .venv/bin/python -m benchmarks --quick    # fewer, shorter runs
+    .venv/bin/python -m benchmarks --write    # also rewrite benchmarks/RESULTS.md
+
+Throughput comes from `wrk` (Debian: `apt-get install wrk`) against servers
+started as separate processes with the same uvicorn settings; every figure
+is reported as a ratio to the floor (a bare Starlette app answering the same
+JSON) measured in the same run. Medians of several runs, with min-max.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+HERE = Path(__file__).resolve().parent
+KEY = "pc_live_demo0000000000000001"
+DESIGN = "/api/v1/designs/dsg_invoice"
+GENERATE = "/api/v1/generate?design=dsg_invoice"
+
+
+@dataclass
+class Figure:
+    name: str
+    unit: str
+    runs: list[float]
+    ratio_to: str | None = None
+    ratio: float | None = None
+    target: str = ""
+    met: bool | None = None
+    note: str = ""
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.runs)
+
+
+@dataclass
+class Report:
+    date: str
+    machine: str
+    command: str
+    figures: list[Figure] = field(default_factory=list)
+
+    def add(self, figure: Figure) -> Figure:
+        self.figures.append(figure)
+        print(f"  {figure.name}: {_fmt(figure.median, figure.unit)}", flush=True)
+        return figure
+
+    def get(self, name: str) -> Figure:
+        return next(f for f in self.figures if f.name == name)
+
+
+def _fmt(value: float, unit: str) -> str:
+    if unit == "req/s":
+        return f"{value:,.0f} req/s"
+    if unit == "s":
+        return f"{value * 1000:.0f} ms" if value >= 0.01 else f"{value * 1e6:.0f} µs"
+    if unit == "MB":
+        return f"{value:.1f} MB"
+    return f"{value:g} {unit}"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_ready(url: str, deadline: float = 20.0) -> None:
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        try:
+            if httpx.get(url, timeout=0.5).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.01)
+    raise RuntimeError(f"{url} did not answer")
+
+
+@contextmanager
+def server(*args: str) -> Iterator[tuple[str, int]]:
+    """A `benchmarks.serve` process: yields its base URL and pid."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks.serve", *args[:1], str(port), *args[1:]],
+        cwd=HERE.parent,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_ready(f"{base}/__mock/health")
+        yield base, process.pid
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def wrk(url: str, seconds: float, method: str = "GET", connections: int = 32) -> tuple[float, int]:
+    """Requests per second and request count of one wrk run."""
+    script = Path(tempfile.gettempdir()) / "mockserver-bench.lua"
+    script.write_text(f'wrk.method = "{method}"\nwrk.headers["X-API-Key"] = "{KEY}"\n', encoding="utf-8")
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{round(seconds)}s", "-s", str(script), url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    count = re.search(r"(\d+) requests in", out)
+    if not rate or not count:
+        raise RuntimeError(f"cannot read wrk output:\n{out}")
+    return float(rate[1]), int(count[1])
+
+
+def throughput(base: str, path: str, method: str, runs: int, seconds: float) -> list[float]:
+    wrk(base + path, 1, method)  # warm-up
+    return [wrk(base + path, seconds, method)[0] for _ in range(runs)]
+
+
+def rss_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    found = re.search(r"VmRSS:\s+(\d+) kB", status)
+    return int(found[1]) / 1024 if found else float("nan")
+
+
+def startup(runs: int) -> list[float]:
+    """Process launch to the first 200 on /__mock/health, with the shipped scenarios."""
+    times = []
+    for _ in range(runs):
+        port = free_port()
+        began = time.perf_counter()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "mockserver", "--port", str(port), "--quiet", "--no-reload"],
+            stdout=subprocess.DEVNULL,
+            cwd=tempfile.gettempdir(),
+        )
+        try:
+            wait_ready(f"http://127.0.0.1:{port}/__mock/health")
+            times.append(time.perf_counter() - began)
+        finally:
+            process.terminate()
+            process.wait(10)
+    return times
+
+
+def fixture_costs(runs: int) -> tuple[list[float], list[float]]:
+    """The pytest fixture's session start-up (MockServer start) and per-test reset (as before each test)."""
+    from mockserver import MockServer
+
+    starts, resets = [], []
+    for _ in range(runs):
+        began = time.perf_counter()
+        mock = MockServer(batch_seconds=0).start()
+        starts.append(time.perf_counter() - began)
+        for _ in range(20):  # dirty it a little, as a test would
+            httpx.get(f"{mock.url}{DESIGN}", headers={"X-API-Key": KEY})
+        rounds = 200
+        began = time.perf_counter()
+        for _ in range(rounds):
+            mock.use("default")
+            mock.reset()
+        resets.append((time.perf_counter() - began) / rounds)
+        mock.stop()
+    return starts, resets
+
+
+def _wrk_version() -> str:
+    out = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False).stdout
+    return " ".join(out.split()[:2])
+
+
+def measure(args: argparse.Namespace) -> Report:
+    runs, seconds = (3, 2.0) if args.quick else (5, 3.0)
+    report = Report(
+        date=datetime.now(UTC).strftime("%Y-%m-%d"),
+        machine=f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}, {_wrk_version()}",
+        command="python -m benchmarks" + (" --quick" if args.quick else ""),
+    )
+    print(f"runs={runs} x {seconds}s, wrk -t1 -c32", flush=True)
+    with server("floor") as (base, _):
+        floor = report.add(
+            Figure(
+                "floor: bare Starlette, same JSON", "req/s", throughput(base, DESIGN, "GET", runs, seconds)
+            )
+        )
+
+    def vs_floor(figure: Figure, target: float | None) -> None:
+        figure.ratio_to, figure.ratio = "floor", figure.median / floor.median
+        if target is not None:
+            figure.target, figure.met = f"≥ {target:.0%} of floor", figure.ratio >= target
+
+    for rules in (0, 100, 1000, 10000):
+        label = "no rules" if rules == 0 else f"{rules:,} non-matching rules"
+        with server("mock", "--rules", str(rules)) as (base, _):
+            sim = report.add(
+                Figure(
+                    f"simulator GET /designs/{{id}}, {label}",
+                    "req/s",
+                    throughput(base, DESIGN, "GET", runs, seconds),
+                )
+            )
+            rule = report.add(
+                Figure(
+                    f"rule-answered 402, {label}", "req/s", throughput(base, GENERATE, "POST", runs, seconds)
+                )
+            )
+        vs_floor(sim, 0.60 if rules == 0 else None)
+        vs_floor(rule, 0.70 if rules == 0 else None)
+    base_sim = report.get("simulator GET /designs/{id}, 100 non-matching rules")
+    base_rule = report.get("rule-answered 402, 100 non-matching rules")
+    for figure, base_figure in (
+        (report.get("simulator GET /designs/{id}, 10,000 non-matching rules"), base_sim),
+        (report.get("rule-answered 402, 10,000 non-matching rules"), base_rule),
+    ):
+        ratio = figure.median / base_figure.median
+        figure.note = (
+            f"{ratio:.0%} of the 100-rule figure (target ≥ 90%: {'met' if ratio >= 0.9 else 'NOT met'})"
+        )
+        figure.met = ratio >= 0.9 if figure.met is None else figure.met and ratio >= 0.9
+    with server("mock", "--no-journal") as (base, _):
+        off = report.add(
+            Figure(
+                "simulator GET /designs/{id}, journal off",
+                "req/s",
+                throughput(base, DESIGN, "GET", runs, seconds),
+            )
+        )
+        vs_floor(off, None)
+        off.note = f"journal on: {report.get('simulator GET /designs/{id}, no rules').median:,.0f} req/s"
+
+    starts = startup(runs)
+    fig = report.add(Figure("start-up: launch → first 200 on /__mock/health", "s", starts, target="≤ 400 ms"))
+    fig.met = fig.median <= 0.4
+    fixture_start, fixture_reset = fixture_costs(runs)
+    report.add(Figure("pytest fixture: session start-up (MockServer.start)", "s", fixture_start))
+    fig = report.add(Figure("pytest fixture: per-test reset", "s", fixture_reset, target="≤ 1 ms"))
+    fig.met = fig.median <= 0.001
+
+    with server("mock") as (base, pid):
+        rest = rss_mb(pid)
+        total, checkpoints = 0, {}
+        while total < 200_000:
+            _, count = wrk(base + DESIGN, 2 if args.quick else 3)
+            total += count
+            if total >= 10_000 and "10k" not in checkpoints:
+                checkpoints["10k"] = (total, rss_mb(pid))
+        after = rss_mb(pid)
+        report.add(Figure("RSS at rest", "MB", [rest]))
+        report.add(Figure(f"RSS after {checkpoints['10k'][0]:,} requests", "MB", [checkpoints["10k"][1]]))
+        grown = after - checkpoints["10k"][1]
+        fig = report.add(
+            Figure(f"RSS after {total:,} requests", "MB", [after], target="within 10 MB of the 10k figure")
+        )
+        fig.met = grown <= 10
+        fig.note = f"+{grown:.1f} MB since the 10k figure"
+    return report
+
+
+def markdown(report: Report) -> str:
+    lines = [
+        "| measurement | median | min-max | vs floor | target | met |",
+        "|---|---|---|---|---|---|",
+    ]
+    for f in report.figures:
+        spread = f"{_fmt(min(f.runs), f.unit)} - {_fmt(max(f.runs), f.unit)}" if len(f.runs) > 1 else ""
+        ratio = f"{f.ratio:.0%}" if f.ratio is not None else ""
+        met = "" if f.met is None else ("yes" if f.met else "**no**")
+        target = "; ".join(part for part in (f.target, f.note) if part)
+        lines.append(f"| {f.name} | {_fmt(f.median, f.unit)} | {spread} | {ratio} | {target} | {met} |")
+    return "\n".join(lines)
+
+
+def write_results(report: Report, table: str) -> None:
+    missed = [f.name for f in report.figures if f.met is False]
+    verdict = "All targets are met." if not missed else "Targets not met: " + "; ".join(missed) + "."
+    text = RESULTS_TEMPLATE.format(
+        date=report.date, machine=report.machine, command=report.command, table=table, verdict=verdict
+    )
+    (HERE / "RESULTS.md").write_text(text, encoding="utf-8")
+
+
+RESULTS_TEMPLATE = """# Benchmark results
+
+Measured {date} on: {machine}.
+
+Reproduce from a fresh clone (needs `wrk`: `apt-get install wrk`):
+
+```sh
+python3 -m venv .venv && .venv/bin/pip install -e '.[test]'
+.venv/bin/{command} --write
+```
+
+Throughput: `wrk -t1 -c32` against one server process (uvicorn, httptools,
+no access log) on the same 2-core machine as the load generator, so the
+absolute numbers are low and noisy; compare the ratios to the floor (a bare
+Starlette app answering the same JSON bytes from a hard-coded route,
+measured in the same run). Median of the runs, with min-max.
+
+{table}
+
+{verdict}
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="3 runs of 2 s instead of 5 of 3 s")
+    parser.add_argument("--write", action="store_true", help="rewrite benchmarks/RESULTS.md")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("benchmarks need wrk: apt-get install wrk")
+    report = measure(args)
+    table = markdown(report)
+    print("\n" + table)
+    (HERE / "results.json").write_text(json.dumps(asdict(report), indent=2), encoding="utf-8")
+    if args.write:
+        write_results(report, table)
+        print(f"\nwrote {HERE / 'RESULTS.md'}")
+
+
+if __name__ == "__main__":
+    main()

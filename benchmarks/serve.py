@@ -1,0 +1,76 @@
+"""Servers the benchmark measures, each run as its own process with the same uvicorn settings.
+
+    python -m benchmarks.serve floor PORT
+    python -m benchmarks.serve mock PORT [--rules N] [--no-journal]
+
+`floor` is a bare Starlette app answering the same JSON as the simulator's
+`GET /api/v1/designs/{id}` from a hard-coded route: the ceiling no mock can
+beat on this machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import tempfile
+from pathlib import Path
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from mockserver import MockApp, MockAsgi, Settings
+
+UVICORN = {"host": "127.0.0.1", "log_level": "warning", "access_log": False, "lifespan": "on"}
+
+
+async def _design_bytes() -> bytes:
+    """The very bytes the mock answers for GET /api/v1/designs/dsg_invoice."""
+    mock = MockAsgi()
+    async with mock.client() as client:
+        return (await client.get("/api/v1/designs/dsg_invoice")).content
+
+
+def floor_app() -> Starlette:
+    body = asyncio.run(_design_bytes())
+
+    async def design(request: Request) -> Response:
+        return Response(body, media_type="application/json")
+
+    return Starlette(routes=[Route("/api/v1/designs/{id}", design), Route("/__mock/health", design)])
+
+
+def rules_folder(count: int) -> Path:
+    """A scenario `bench` with `count` rules that never match the measured requests."""
+    folder = Path(tempfile.mkdtemp(prefix="mockserver-bench-"))
+    lines = ["extends: default", "rules:"]
+    lines.append("  - {when: POST /api/v1/generate, reply: {error: INSUFFICIENT_CREDITS}}")
+    for n in range(count):
+        lines.append(f'  - {{when: "GET /api/v1/other-{n}/{{id}}", reply: {{error: NOT_FOUND}}}}')
+    (folder / "bench.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("kind", choices=["floor", "mock"])
+    parser.add_argument("port", type=int)
+    parser.add_argument("--rules", type=int, default=0)
+    parser.add_argument("--no-journal", action="store_true")
+    args = parser.parse_args()
+    if args.kind == "floor":
+        uvicorn.run(floor_app(), port=args.port, **UVICORN)  # type: ignore[arg-type]  # the dict's values
+        return
+    settings = Settings(
+        scenarios=rules_folder(args.rules),
+        scenario="bench",
+        journal_limit=0 if args.no_journal else 1000,
+        reload=False,
+    )
+    uvicorn.run(MockApp(settings), port=args.port, **UVICORN)  # type: ignore[arg-type]
+
+
+if __name__ == "__main__":
+    main()
