@@ -204,8 +204,11 @@ def build(mock: MockApp) -> Starlette:
                 document = document["rules"]
             listed = document if isinstance(document, list) else [document]
             parsed: list[model.Rule] = _validate(_RULES, listed, "rules.")
-            with session.lock:
-                ids = session.add_rules(parsed, [item for item in listed if isinstance(item, dict)])
+            try:
+                with session.lock:
+                    ids = session.add_rules(parsed, [item for item in listed if isinstance(item, dict)])
+            except ValueError as exc:
+                raise AdminError("VALIDATION_ERROR", str(exc)) from None
             return ok({"ids": ids}, 201)
         with session.lock:
             listing = [

@@ -36,6 +36,7 @@ class Source:
     display: str
     file: Traversable
     builtin: bool
+    folder: Traversable | Path
 
     @property
     def filename(self) -> str:
@@ -96,6 +97,7 @@ def load(user_folder: Path | None = None) -> ScenarioSet:
             raise ScenarioError([Problem(str(user_folder), 1, 1, "scenario folder does not exist")])
         sources.update((s.name, s) for s in _sources(user_folder, str(user_folder), False, problems))
     parsed: dict[str, tuple[model.Scenario, Document, Source]] = {}
+    files: dict[str, dict[str, bytes]] = {}
     documents: dict[str, tuple[Document, Source]] = {}
     for source in sources.values():
         doc = _read(source, problems)
@@ -105,10 +107,59 @@ def load(user_folder: Path | None = None) -> ScenarioSet:
         scenario = _validate(doc, source, problems)
         if scenario is not None:
             parsed[source.name] = (scenario, doc, source)
+            files[source.name] = _reply_files(scenario, doc, source, problems)
     _check_extends(documents, problems)
     if problems:
         raise ScenarioError(problems)
-    return ScenarioSet({name: _compile(name, parsed) for name in sorted(parsed)})
+    return ScenarioSet({name: _compile(name, parsed, files) for name in sorted(parsed)})
+
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+
+
+def _reply_files(
+    scenario: model.Scenario, doc: Document, source: Source, problems: list[Problem]
+) -> dict[str, bytes]:
+    """The contents of the scenario's `file:` replies; a file must lie inside the scenario's folder."""
+    found: dict[str, bytes] = {}
+    for i, rule in enumerate(scenario.rules):
+        steps = rule.reply if isinstance(rule.reply, list) else [rule.reply]
+        for j, step in enumerate(steps):
+            if not isinstance(step, model.RawReply) or step.file is None:
+                continue
+            at: tuple[str | int, ...] = (
+                "rules",
+                i,
+                "reply",
+                *((j,) if isinstance(rule.reply, list) else ()),
+                "file",
+            )
+            try:
+                found[step.file] = _read_reply_file(source.folder, step.file)
+            except ValueError as exc:
+                line, column = doc.values.get(at, (1, 1))
+                problems.append(Problem(source.display, line, column, f"{_dotted(at)}: {exc}"))
+    return found
+
+
+def _read_reply_file(folder: Traversable | Path, name: str) -> bytes:
+    parts = name.replace("\\", "/").split("/")
+    if name.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", name) or ".." in parts:
+        raise ValueError(f"file {name!r} must be a relative path inside the scenario folder")
+    if isinstance(folder, Path):
+        base = folder.resolve()
+        target = (base / name).resolve()
+        if not target.is_relative_to(base):
+            raise ValueError(f"file {name!r} leads outside the scenario folder")
+        if not target.is_file():
+            raise ValueError(f"file {name!r} does not exist next to the scenario")
+        if target.stat().st_size > MAX_FILE_BYTES:
+            raise ValueError(f"file {name!r} is larger than 10 MB")
+        return target.read_bytes()
+    entry = folder.joinpath(*[p for p in parts if p not in ("", ".")])
+    if not entry.is_file():
+        raise ValueError(f"file {name!r} does not exist next to the scenario")
+    return entry.read_bytes()
 
 
 def _sources(
@@ -131,7 +182,7 @@ def _sources(
             problems.append(Problem(shown, 1, 1, f"scenario {name!r} is also defined by {seen[name]}"))
             continue
         seen[name] = entry.name
-        yield Source(name, shown, entry, builtin)
+        yield Source(name, shown, entry, builtin, folder)
 
 
 def _read(source: Source, problems: list[Problem]) -> Document | None:
@@ -221,7 +272,11 @@ def _check_extends(documents: Mapping[str, tuple[Document, Source]], problems: l
             problems.append(Problem(source.display, line, column, f"extends makes a cycle: {loop}"))
 
 
-def _compile(name: str, parsed: Mapping[str, tuple[model.Scenario, Document, Source]]) -> CompiledScenario:
+def _compile(
+    name: str,
+    parsed: Mapping[str, tuple[model.Scenario, Document, Source]],
+    files: Mapping[str, Mapping[str, bytes]],
+) -> CompiledScenario:
     lineage: list[str] = []
     current: str | None = name
     while current is not None:
@@ -235,7 +290,7 @@ def _compile(name: str, parsed: Mapping[str, tuple[model.Scenario, Document, Sou
     for ancestor in lineage:
         scenario, _, source = parsed[ancestor]
         for number, rule in enumerate(scenario.rules, start=1):
-            rules.append(compile_rule(rule, f"{source.filename}#{number}", len(rules)))
+            rules.append(compile_rule(rule, f"{source.filename}#{number}", len(rules), files[ancestor]))
     scenario, _, source = parsed[name]
     return CompiledScenario(
         name=name,

@@ -168,12 +168,18 @@ class SuccessReply(_Model):
 
 
 class RawReply(_Model):
-    """Answer with exactly this body, no envelope (text, or JSON for a mapping/list)."""
+    """Answer with exactly this body, or this file's bytes; no envelope."""
 
     status: int = Field(200, ge=100, le=599)
     body: Any = Field(
+        None,
         description="Text, or a mapping/list sent as JSON.",
         json_schema_extra={"type": ["string", "object", "array"]},
+    )
+    file: str | None = Field(
+        None,
+        description="A file next to the scenario file (inside its folder), sent as it is;"
+        " the content type comes from its name unless headers say.",
     )
     headers: dict[str, Annotated[str, BeforeValidator(_text)]] = Field(default_factory=dict)
 
@@ -228,6 +234,7 @@ _REPLY_KEYS = {
     "simulator": "~simulator",
     "data": "~success",
     "body": "~raw",
+    "file": "~raw",
     "fault": "~fault",
 }
 _REPLY_CLASSES: dict[type[BaseModel], str] = {
@@ -244,7 +251,8 @@ def _one_kind(value: Any) -> Any:
     if len(kinds) > 1:
         raise PydanticCustomError(
             "mixed_reply",
-            "a reply has exactly one of the keys error, data, body, fault or simulator; this one has {keys}",
+            "a reply has exactly one of the keys error, data, body, file, fault or simulator;"
+            " this one has {keys}",
             {"keys": " and ".join(kinds)},
         )
     return value
@@ -265,7 +273,7 @@ Reply = Annotated[
     Discriminator(
         _reply_kind,
         custom_error_type="bad_reply",
-        custom_error_message="a reply needs one of the keys error, data, body, fault or simulator",
+        custom_error_message="a reply needs one of the keys error, data, body, file, fault or simulator",
     ),
     BeforeValidator(_one_kind),
 ]

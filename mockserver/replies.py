@@ -6,6 +6,7 @@ rule only copies ready bytes onto the socket.
 
 from __future__ import annotations
 
+import mimetypes
 from collections.abc import Mapping
 from typing import Any
 
@@ -71,8 +72,11 @@ def fault_outcome(reply: model.FaultReply, answered_by: str) -> Outcome:
     return Outcome(0, b"", answered_by, fault=reply.fault)
 
 
-def prepare(reply: AnyReply, answered_by: str) -> Outcome | None:
-    """Render a reply from a scenario file; None means "hand off to the simulator"."""
+def prepare(reply: AnyReply, answered_by: str, files: Mapping[str, bytes] | None = None) -> Outcome | None:
+    """Render a reply from a scenario file; None means "hand off to the simulator".
+
+    `files` holds the contents of the `file:` replies, read by the loader.
+    """
     if isinstance(reply, model.SimulatorReply):
         return HANDOFF
     if isinstance(reply, model.FaultReply):
@@ -84,7 +88,12 @@ def prepare(reply: AnyReply, answered_by: str) -> Outcome | None:
         return error_outcome(reply.error, answered_by, reply.message, headers=headers)
     if isinstance(reply, model.SuccessReply):
         return success_outcome(reply.data, answered_by, reply.status, headers=headers)
-    if isinstance(reply.body, str):
+    if reply.file is not None:
+        if files is None or reply.file not in files:
+            raise ValueError(f"file reply {reply.file!r}: file replies work in scenario files only")
+        body = files[reply.file]
+        default_type = mimetypes.guess_type(reply.file)[0] or "application/octet-stream"
+    elif isinstance(reply.body, str):
         body, default_type = reply.body.encode("utf-8"), "text/plain; charset=utf-8"
     else:
         body, default_type = catalog.encode(reply.body), "application/json"

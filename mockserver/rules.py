@@ -7,7 +7,7 @@ scenario's compiled rules are shared read-only data.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, MutableMapping
+from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 
 from . import model
@@ -30,7 +30,9 @@ class Rule:
     delay: tuple[float, float] | None
 
 
-def compile_rule(rule: model.Rule, rule_id: str, order: int) -> Rule:
+def compile_rule(
+    rule: model.Rule, rule_id: str, order: int, files: Mapping[str, bytes] | None = None
+) -> Rule:
     when = rule.when
     steps = rule.reply if isinstance(rule.reply, list) else [rule.reply]
     sequence = isinstance(rule.reply, list)
@@ -39,7 +41,7 @@ def compile_rule(rule: model.Rule, rule_id: str, order: int) -> Rule:
         id=rule_id,
         order=order,
         matcher=compile_matcher(when.method, when.path, when.query, when.headers, when.body),
-        replies=tuple(prepare(step, rule_id) for step in steps),
+        replies=tuple(prepare(step, rule_id, files) for step in steps),
         sequence=sequence,
         limit=min(limits) if limits else None,
         chance=rule.chance,

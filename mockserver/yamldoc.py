@@ -78,7 +78,10 @@ def _child(node: Any, step: str | int) -> Any:
 
 def read(text: str) -> Document:
     """Parse one YAML document; raises YamlProblem for syntax and unsafe content."""
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)  # its reader already rejects unprintable characters
+    except yaml.reader.ReaderError as exc:
+        raise YamlProblem(_position(text, exc.position), f"YAML error: {exc.reason}") from None
     try:
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
@@ -99,6 +102,12 @@ def read(text: str) -> Document:
         except RecursionError:
             raise YamlProblem(_mark(root), "the document is nested too deeply") from None
     return doc
+
+
+def _position(text: str, index: int) -> Mark:
+    """(line, column) of character `index` of `text`, both from 1."""
+    before = text[:index]
+    return before.count("\n") + 1, index - (before.rfind("\n") + 1) + 1
 
 
 def _mark(node: yaml.Node) -> Mark:

@@ -257,8 +257,8 @@ def test_bad_when_is_reported_where_written(
 @pytest.mark.parametrize(
     ("reply", "message"),
     [
-        ("{}", "a reply needs one of the keys error, data, body, fault or simulator"),
-        ("INTERNAL_ERROR", "a reply needs one of the keys error, data, body, fault or simulator"),
+        ("{}", "a reply needs one of the keys error, data, body, file, fault or simulator"),
+        ("INTERNAL_ERROR", "a reply needs one of the keys error, data, body, file, fault or simulator"),
         ("[]", "List should have at least 1 item"),
         ("{status: 500, data: x}", "a reply with 'data' is a success and needs a 2xx status, got 500"),
         ("{status: 700, body: x}", "Input should be less than or equal to 599"),
@@ -266,7 +266,7 @@ def test_bad_when_is_reported_where_written(
         ("{simulator: false}", "Input should be True"),
         (
             "{error: NOT_FOUND, data: 1}",
-            "a reply has exactly one of the keys error, data, body, fault or simulator;"
+            "a reply has exactly one of the keys error, data, body, file, fault or simulator;"
             " this one has error and data",
         ),
     ],

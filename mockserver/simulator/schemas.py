@@ -20,7 +20,10 @@ class _Body(BaseModel):
 
 
 class ToolCall(_Body):
-    tool: str = Field(description="A tool name from GET /api/v1/tools.")
+    tool: str = Field(
+        description="A tool name from GET /api/v1/tools.",
+        json_schema_extra={"enum": ["add_page", "add_element", "remove_element"]},
+    )
     input: dict[str, Any] = Field(default_factory=dict)
 
 
