@@ -21,9 +21,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from mockserver import MockApp, MockAsgi, Settings
+from mockserver import MockApp, MockAsgi, Settings, serving
 
-UVICORN = {"host": "127.0.0.1", "log_level": "warning", "access_log": False, "lifespan": "on"}
+
+def run(app: object, port: int) -> None:
+    """Both servers run with the same uvicorn settings: mockserver's own."""
+    uvicorn.Server(serving.config(app, host="127.0.0.1", port=port)).run()
 
 
 async def _design_bytes() -> bytes:
@@ -61,7 +64,7 @@ def main() -> None:
     parser.add_argument("--no-journal", action="store_true")
     args = parser.parse_args()
     if args.kind == "floor":
-        uvicorn.run(floor_app(), port=args.port, **UVICORN)  # type: ignore[arg-type]  # the dict's values
+        run(floor_app(), args.port)
         return
     settings = Settings(
         scenarios=rules_folder(args.rules),
@@ -69,7 +72,7 @@ def main() -> None:
         journal_limit=0 if args.no_journal else 1000,
         reload=False,
     )
-    uvicorn.run(MockApp(settings), port=args.port, **UVICORN)  # type: ignore[arg-type]
+    run(MockApp(settings), args.port)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import hmac
 import logging
 import time
 from collections.abc import Callable
@@ -71,6 +72,16 @@ class MockApp:
         """Problems of the last failed reload (`file:line:col: message`); empty when the files are good."""
         self._admin = build_admin(self)
 
+    def _admin_allowed(self, scope: Scope) -> bool:
+        token = self.settings.admin_token
+        if token is None or scope["path"].startswith(f"{PREFIX}/ui/"):  # static files hold no secrets
+            return True
+        given = _header(scope, b"x-mock-admin-token")
+        if given is None:
+            _, controls = split_query(scope["query_string"].decode("latin-1"))
+            given = controls.get("token")
+        return given is not None and hmac.compare_digest(given.encode(), token.encode())
+
     def use_scenarios(self, scenarios: ScenarioSet) -> None:
         """Serve a new scenario set (after a reload); session state is kept."""
         self.scenarios = scenarios
@@ -109,8 +120,16 @@ class MockApp:
             await raw_send({"type": "http.response.body", "body": b""})
             return
         try:
-            if path == PREFIX or path.startswith(PREFIX + "/"):
-                await self._admin(scope, receive, tracked)
+            if self.settings.admin and (path == PREFIX or path.startswith(PREFIX + "/")):
+                if self._admin_allowed(scope):
+                    await self._admin(scope, receive, tracked)
+                else:
+                    refusal = error_outcome(
+                        "UNAUTHORIZED",
+                        "mockserver",
+                        "The admin API needs the admin token: header X-Mock-Admin-Token, or ?__mock_token=.",
+                    )
+                    await send_outcome(refusal, tracked, [])
             else:
                 await self.dispatch(scope, receive, tracked)
         except ConnectionDropped:

@@ -7,6 +7,7 @@ start-up errors).
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import socket
@@ -16,7 +17,7 @@ from pathlib import Path
 import click
 import uvicorn
 
-from . import catalog, loader, model
+from . import catalog, loader, model, serving
 from .app import MockApp
 from .errors import ScenarioError, ServerStartError
 from .settings import DEFAULT_PORT, Settings
@@ -58,6 +59,8 @@ def _report(error: ScenarioError) -> None:
 @click.option("--scenario", default="default", show_default=True, help="Scenario active at start.")
 @click.option("--seed", type=int, help="Seed for `chance` rules, so a run can be replayed.")
 @click.option("--quiet", is_flag=True, help="No console line per request.")
+@click.option("--admin-token", help="Require this token for /__mock/ (X-Mock-Admin-Token or ?__mock_token=).")
+@click.option("--no-admin", is_flag=True, help="No admin API and no control page at all.")
 @click.option(
     "--cors-origin",
     "cors_origins",
@@ -95,6 +98,8 @@ def main(
     seed: int | None,
     batch_seconds: float,
     quiet: bool,
+    admin_token: str | None,
+    no_admin: bool,
     cors_origins: tuple[str, ...],
     hang_seconds: float,
     reload: bool,
@@ -115,6 +120,8 @@ def main(
         reload=reload,
         hang_seconds=hang_seconds,
         cors_origins=cors_origins,
+        admin=not no_admin,
+        admin_token=admin_token,
         log_requests=not quiet,
     )
     try:
@@ -131,9 +138,23 @@ def main(
         click.echo(f"Error: {exc}", err=True)
         ctx.exit(2)
     _banner(app, sock)
+    if not _loopback(host) and not no_admin and admin_token is None:
+        click.echo(
+            f"Warning: listening on {host}, beyond this machine, and the admin API and control page are open"
+            " to anyone who can reach it. Pass --admin-token TOKEN, or --no-admin.",
+            err=True,
+        )
     _console_log()
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
-    uvicorn.Server(config).run(sockets=[sock])
+    uvicorn.Server(serving.config(app)).run(sockets=[sock])
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def _console_log() -> None:
@@ -171,7 +192,7 @@ def _banner(app: MockApp, sock: socket.socket) -> None:
         f"mockserver {__version__} — ImaginePDF API simulator",
         f"  API        {url}/api/v1",
         f"  Scenario   {active.name} ({len(scenarios)} loaded{origin})",
-        f"  Admin      {url}/__mock/health   OpenAPI {url}/__mock/openapi.json",
+        *_admin_lines(app, url),
         "",
         "Point your client at it:",
         f"  export IMAGINEPDF_API_URL={url}",
@@ -181,6 +202,18 @@ def _banner(app: MockApp, sock: socket.socket) -> None:
     ]
     click.echo("\n".join(lines))
     sys.stdout.flush()
+
+
+def _admin_lines(app: MockApp, url: str) -> list[str]:
+    if not app.settings.admin:
+        return ["  Admin      off (--no-admin)"]
+    token = app.settings.admin_token
+    query = f"?__mock_token={token}" if token else ""
+    return [
+        f"  Control    {url}/__mock/{query}",
+        f"  Admin API  {url}/__mock/   OpenAPI {url}/__mock/openapi.json"
+        + ("  (token required)" if token else ""),
+    ]
 
 
 def _credentials(app: MockApp) -> list[str]:

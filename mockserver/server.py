@@ -11,6 +11,7 @@ from types import TracebackType
 
 import uvicorn
 
+from . import serving
 from .app import MockApp
 from .control import MockControl
 from .errors import ServerStartError
@@ -70,8 +71,7 @@ class MockServer(MockControl):
                 f"cannot listen on {self.settings.host}:{self.settings.port}: {exc.strerror}"
             ) from None
         self.port = sock.getsockname()[1]
-        config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="on")
-        server = uvicorn.Server(config)
+        server = uvicorn.Server(serving.config(self.app))
         thread = threading.Thread(
             target=server.run, kwargs={"sockets": [sock]}, name="mockserver", daemon=True
         )

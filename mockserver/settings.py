@@ -32,6 +32,10 @@ class Settings:
     """How long a `hang` fault keeps a connection open before resetting it."""
     reload: bool = True
     """Watch the user scenario folder and reload on change (needs the ASGI lifespan: a real server)."""
+    admin: bool = True
+    """Serve the admin API and control page under /__mock/ (False: they do not exist)."""
+    admin_token: str | None = None
+    """When set, /__mock/ requires it: header X-Mock-Admin-Token, or ?__mock_token= for the page."""
     cors_origins: tuple[str, ...] = ()
     """Origins allowed to read responses; empty: any loopback origin; `*`: any origin."""
     log_requests: bool = False

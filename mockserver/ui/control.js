@@ -2,9 +2,11 @@
 "use strict";
 const $ = (id) => document.getElementById(id);
 const session = () => $("session").value.trim() || "default";
+const TOKEN = new URLSearchParams(location.search).get("__mock_token");
 
 async function admin(method, path, body) {
   const init = { method, headers: { "X-Mock-Session": session() } };
+  if (TOKEN) init.headers["X-Mock-Admin-Token"] = TOKEN;
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
