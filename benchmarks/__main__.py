@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -77,6 +78,8 @@ def _fmt(value: float, unit: str) -> str:
         return f"{value * 1000:.0f} ms" if value >= 0.01 else f"{value * 1e6:.0f} µs"
     if unit == "MB":
         return f"{value:.1f} MB"
+    if unit == "5xx":
+        return f"{value:g} unexpected 5xx"
     return f"{value:g} {unit}"
 
 
@@ -99,12 +102,13 @@ def wait_ready(url: str, deadline: float = 20.0) -> None:
 
 
 @contextmanager
-def server(*args: str) -> Iterator[tuple[str, int]]:
-    """A `benchmarks.serve` process: yields its base URL and pid."""
+def server(*args: str, log: Path | None = None) -> Iterator[tuple[str, int]]:
+    """A `benchmarks.serve` process: yields its base URL and pid; its stderr goes to `log` if given."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "benchmarks.serve", *args[:1], str(port), *args[1:]],
         cwd=HERE.parent,
+        stderr=log.open("w") if log else None,
     )
     try:
         base = f"http://127.0.0.1:{port}"
@@ -274,7 +278,53 @@ def measure(args: argparse.Namespace) -> Report:
         )
         fig.met = grown <= 10
         fig.note = f"+{grown:.1f} MB since the 10k figure"
+    soak(report, 15 if args.quick else 60)
     return report
+
+
+def soak(report: Report, seconds: int) -> None:
+    """Mixed load with deliberate faults: no unexpected 5xx, no server error, flat RSS.
+
+    RSS is compared between the end of the first third (bounded stores such as the
+    file links have filled by then) and the end of the run.
+    """
+    log = Path(tempfile.gettempdir()) / "mockserver-soak.log"
+    counts: Counter[str] = Counter()
+    total = 0
+    with server("mock", log=log) as (base, pid):
+        rss = []
+        for part in (seconds // 3, seconds - seconds // 3):
+            out = subprocess.run(
+                ["wrk", "-t1", "-c32", f"-d{part}s", "-s", str(HERE / "soak.lua"), base],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+            counts.update(
+                {name: int(value) for name, value in re.findall(r"^([A-Z_0-9]+) (\d+)$", out, re.M)}
+            )
+            total += int(re.search(r"(\d+) requests in", out)[1])  # type: ignore[index]
+            rss.append(rss_mb(pid))
+        before, after = rss
+    log_errors = [line for line in log.read_text().splitlines() if "ERROR" in line or "Traceback" in line]
+    fig = report.add(
+        Figure(
+            f"soak: {seconds} s mixed load ({total:,} requests)",
+            "5xx",
+            [counts["UNEXPECTED_5XX"]],
+            target="0 unexpected 5xx, 0 socket errors, no error logged, RSS flat (< 10 MB)",
+        )
+    )
+    fig.met = (
+        counts["UNEXPECTED_5XX"] == 0
+        and counts["SOCKET_ERRORS"] == 0
+        and not log_errors
+        and after - before < 10
+    )
+    fig.note = (
+        f"{counts['DELIBERATE_5XX']:,} deliberate 5xx, {counts['SOCKET_ERRORS']} socket errors, "
+        f"{len(log_errors)} error lines logged, RSS {before:.1f} → {after:.1f} MB"
+    )
 
 
 def markdown(report: Report) -> str:
