@@ -182,7 +182,7 @@ def _walk(document: Any, path: tuple[str, ...]) -> Any:
     for step in path:
         if isinstance(document, dict):
             document = document.get(step, _MISSING)
-        elif isinstance(document, list) and step.isdigit() and int(step) < len(document):
+        elif isinstance(document, list) and step.isascii() and step.isdigit() and int(step) < len(document):
             document = document[int(step)]
         else:
             return _MISSING
@@ -195,7 +195,7 @@ def _value_matches(expected: Any, actual: Any) -> bool:
     if isinstance(expected, Glob):
         return isinstance(actual, str) and expected.matches(actual)
     if isinstance(expected, BodyMatcher):
-        return expected.mismatch(actual) is None
+        return isinstance(actual, dict) and expected.mismatch(actual) is None
     if isinstance(expected, tuple):
         return (
             isinstance(actual, list)
