@@ -10,6 +10,7 @@ import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -43,6 +44,32 @@ def _text(value: Any) -> Any:
 
 
 TextOrAbsent = Annotated[str | None, BeforeValidator(_text)]
+
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+\Z")
+_SERVER_HEADERS = frozenset({"content-length", "transfer-encoding", "connection", "x-mock-answered-by"})
+
+
+def _reply_headers(value: dict[str, str]) -> dict[str, str]:
+    """Header names must be HTTP tokens, values single-line; the server's own headers are not the reply's."""
+    for name, text in value.items():
+        if not _TOKEN.match(name):
+            raise PydanticCustomError(
+                "bad_header", "header name '{name}' is not a valid HTTP header name", {"name": name}
+            )
+        if name.lower() in _SERVER_HEADERS:
+            raise PydanticCustomError(
+                "server_header",
+                "header '{name}' is set by the server; leave it out of the reply",
+                {"name": name},
+            )
+        if any(ch in text for ch in "\r\n\x00"):
+            raise PydanticCustomError(
+                "bad_header", "the value of header '{name}' must be one line of text", {"name": name}
+            )
+    return value
+
+
+ReplyHeaders = Annotated[dict[str, Annotated[str, BeforeValidator(_text)]], AfterValidator(_reply_headers)]
 
 
 class When(_Model):
@@ -120,7 +147,7 @@ class ErrorReply(_Model):
         json_schema_extra={"enum": list(catalog.CODES)},
     )
     message: str | None = Field(None, description="Replaces the catalog's default message.")
-    headers: dict[str, Annotated[str, BeforeValidator(_text)]] = Field(default_factory=dict)
+    headers: ReplyHeaders = Field(default_factory=dict)
     retry_after: int | None = Field(
         None, ge=0, le=86400, description="Seconds; sent as a Retry-After header (5xx codes only)."
     )
@@ -152,7 +179,7 @@ class SuccessReply(_Model):
 
     status: int = Field(200, description="A 2xx status.", json_schema_extra={"minimum": 200, "maximum": 299})
     data: Any = Field(description="The envelope's data.")
-    headers: dict[str, Annotated[str, BeforeValidator(_text)]] = Field(default_factory=dict)
+    headers: ReplyHeaders = Field(default_factory=dict)
 
     @field_validator("status")
     @classmethod
@@ -181,7 +208,7 @@ class RawReply(_Model):
         description="A file next to the scenario file (inside its folder), sent as it is;"
         " the content type comes from its name unless headers say.",
     )
-    headers: dict[str, Annotated[str, BeforeValidator(_text)]] = Field(default_factory=dict)
+    headers: ReplyHeaders = Field(default_factory=dict)
 
     @field_validator("body")
     @classmethod

@@ -82,12 +82,14 @@ def prepare(reply: AnyReply, answered_by: str, files: Mapping[str, bytes] | None
     if isinstance(reply, model.FaultReply):
         return fault_outcome(reply, answered_by)
     headers, media_type = _split_content_type(reply.headers)
-    if isinstance(reply, model.ErrorReply):
+    if isinstance(reply, model.ErrorReply | model.SuccessReply):
+        # The envelope is JSON, but a Content-Type the reply gives is sent, not dropped.
+        typed = {"media_type": media_type} if media_type else {}
+        if isinstance(reply, model.SuccessReply):
+            return success_outcome(reply.data, answered_by, reply.status, headers=headers, **typed)
         if reply.retry_after is not None:
             headers = (*headers, ("retry-after", str(reply.retry_after)))
-        return error_outcome(reply.error, answered_by, reply.message, headers=headers)
-    if isinstance(reply, model.SuccessReply):
-        return success_outcome(reply.data, answered_by, reply.status, headers=headers)
+        return error_outcome(reply.error, answered_by, reply.message, headers=headers, **typed)
     if reply.file is not None:
         if files is None or reply.file not in files:
             raise ValueError(f"file reply {reply.file!r}: file replies work in scenario files only")

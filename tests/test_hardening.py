@@ -172,7 +172,10 @@ def test_two_hundred_concurrent_clients_keep_totals_exact(
 
         async def fire() -> Counter[tuple[str, int]]:
             limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
-            async with httpx.AsyncClient(base_url=mock.url, headers=KEY, limits=limits, timeout=30) as api:
+            timeout = httpx.Timeout(30, pool=None)  # 900 requests queue for 200 connections
+            async with httpx.AsyncClient(
+                base_url=mock.url, headers=KEY, limits=limits, timeout=timeout
+            ) as api:
 
                 async def one(method: str, path: str) -> tuple[str, int]:
                     response = await api.request(method, path)

@@ -398,3 +398,21 @@ def test_all_problems_of_all_files_are_reported_at_once(
         f"{three}:3:22",
         f"{two}:3:1",
     ]
+
+
+@pytest.mark.parametrize(
+    ("headers", "message"),
+    [
+        ("{'Bad Name': x}", "header name 'Bad Name' is not a valid HTTP header name"),
+        ("{Content-Length: '5'}", "header 'Content-Length' is set by the server; leave it out of the reply"),
+        ("{X-Mock-Answered-By: me}", "header 'X-Mock-Answered-By' is set by the server"),
+        ('{X-Note: "two\\nlines"}', "the value of header 'X-Note' must be one line of text"),
+    ],
+)
+def test_bad_reply_headers_are_reported_at_load(
+    scenario_dir: Path, write_scenario: WriteScenario, headers: str, message: str
+) -> None:
+    write_scenario("hdr", f"rules:\n  - when: GET /x\n    reply: {{error: S3_ERROR, headers: {headers}}}\n")
+    problem = only_problem(scenario_dir)
+    assert problem.line == 3
+    assert message in problem.message
