@@ -59,6 +59,13 @@ def _report(error: ScenarioError) -> None:
 @click.option("--scenario", default="default", show_default=True, help="Scenario active at start.")
 @click.option("--seed", type=int, help="Seed for `chance` rules, so a run can be replayed.")
 @click.option("--quiet", is_flag=True, help="No console line per request.")
+@click.option(
+    "--journal-size",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(0, 1_000_000),
+    help="Requests kept in each session's journal (0: no journal).",
+)
 @click.option("--admin-token", help="Require this token for /__mock/ (X-Mock-Admin-Token or ?__mock_token=).")
 @click.option("--no-admin", is_flag=True, help="No admin API and no control page at all.")
 @click.option(
@@ -98,6 +105,7 @@ def main(
     seed: int | None,
     batch_seconds: float,
     quiet: bool,
+    journal_size: int,
     admin_token: str | None,
     no_admin: bool,
     cors_origins: tuple[str, ...],
@@ -121,6 +129,7 @@ def main(
         hang_seconds=hang_seconds,
         cors_origins=cors_origins,
         admin=not no_admin,
+        journal_limit=journal_size,
         admin_token=admin_token,
         log_requests=not quiet,
     )

@@ -150,3 +150,39 @@ def test_readme_context_manager_example_runs(pytester: pytest.Pytester) -> None:
     result = pytester.run(sys.executable, pytester.makepyfile(script))
     assert result.ret == 0
     assert re.match(r"http://127\.0\.0\.1:\d+ pc_live_\w{20}$", result.outlines[-1])
+
+
+def test_a_scenario_broken_mid_run_fails_the_test(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nmockserver_scenarios = mocks\n")
+    mocks = pytester.mkdir("mocks")
+    (mocks / "live.yaml").write_text("extends: default\n")
+    pytester.makepyfile(
+        """
+        import time
+        from pathlib import Path
+
+        def test_breaks_a_file(mockserver):
+            Path("mocks/live.yaml").write_text("rules: [oops\\n")
+            deadline = time.monotonic() + 5
+            while not mockserver.app.reload_problems and time.monotonic() < deadline:
+                time.sleep(0.05)
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*scenario reload failed:*live.yaml:*YAML syntax error*"])
+
+
+def test_the_server_stops_cleanly_and_frees_its_port() -> None:
+    import socket
+    import threading
+
+    from mockserver import MockServer
+
+    before = threading.active_count()
+    with MockServer() as mock:
+        port = mock.port
+        assert threading.active_count() == before + 1
+    assert threading.active_count() == before
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", port))  # the port is free again

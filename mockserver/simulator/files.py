@@ -10,12 +10,13 @@ import zlib
 from collections.abc import Mapping, Sequence
 
 PAGE_WIDTH, PAGE_HEIGHT = 595, 842  # A4 in points
-_MARGIN, _LEADING, _WRAP = 56, 16, 80
+_MARGIN, _LEADING = 56, 16
+_WRAP, _TITLE_MAX = 80, 44  # characters that roughly fit the text width at 11 pt and at 20 pt
 
 
 def _pdf_text(text: str) -> str:
-    """A PDF string literal's content: Latin-1 only, with `\\`, `(` and `)` escaped."""
-    safe = text.encode("latin-1", "replace").decode("latin-1")
+    """A PDF string literal's content: printable Latin-1 only (else `?`), `\\`, `(` and `)` escaped."""
+    safe = "".join(c if " " <= c <= "~" or "\xa0" <= c <= "\xff" else "?" for c in text)
     return safe.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
 
@@ -23,15 +24,14 @@ def _page_stream(title: str | None, lines: Sequence[str], page: int, pages: int)
     ops = ["BT"]
     y = PAGE_HEIGHT - _MARGIN
     if title is not None:
+        if len(title) > _TITLE_MAX:
+            title = title[: _TITLE_MAX - 3] + "..."
         ops += [f"/F1 20 Tf {_MARGIN} {y} Td ({_pdf_text(title)}) Tj", "ET", "BT"]
         y -= 2 * _LEADING
     ops.append(f"/F1 11 Tf {_MARGIN} {y} Td {_LEADING} TL")
-    for line in lines:
-        for part in textwrap.wrap(line, _WRAP) or [""]:
-            if y < _MARGIN + _LEADING:
-                break
-            ops.append(f"({_pdf_text(part)}) Tj T*")
-            y -= _LEADING
+    room = (y - _MARGIN - _LEADING) // _LEADING + 1  # body lines above the footer
+    wrapped = [part for line in lines for part in textwrap.wrap(line, _WRAP) or [""]]
+    ops += [f"({_pdf_text(part)}) Tj T*" for part in wrapped[:room]]
     ops += ["ET", f"BT /F1 9 Tf {_MARGIN} {_MARGIN // 2} Td (Page {page + 1} of {pages}) Tj ET"]
     return "\n".join(ops).encode("latin-1")
 
@@ -85,7 +85,7 @@ def png(width: int, height: int, label: str = "") -> bytes:
             row = ink * min(2, width) + fill * max(0, width - 4) + ink * min(2, max(0, width - 2))
         rows.append(b"\x00" + row)
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    text = b"Title\x00" + label.encode("latin-1", "replace")
+    text = b"Title\x00" + label.replace("\x00", "?").encode("latin-1", "replace")
     return (
         b"\x89PNG\r\n\x1a\n"
         + _chunk(b"IHDR", header)
@@ -95,13 +95,32 @@ def png(width: int, height: int, label: str = "") -> bytes:
     )
 
 
+def _safe_name(name: str, taken: set[str]) -> str:
+    """`name` as a relative path without `..` or empty parts, made unique among `taken` (then added)."""
+    parts = []
+    for part in name.replace("\\", "/").split("/"):
+        while ".." in part:
+            part = part.replace("..", ".")
+        if part not in ("", "."):
+            parts.append(part)
+    safe = "/".join(parts) or "file"
+    stem, dot, ext = safe.rpartition(".")
+    if not stem or stem.endswith("/") or "/" in ext:
+        stem, dot, ext = safe, "", ""
+    candidate, number = safe, 2
+    while candidate in taken:
+        candidate, number = f"{stem}-{number}{dot}{ext}", number + 1
+    taken.add(candidate)
+    return candidate
+
+
 def zip_of(files: Mapping[str, bytes]) -> bytes:
     """A ZIP (deflated, fixed timestamps) of `files`; names are made safe (no `..`, no leading `/`)."""
-    out = io.BytesIO()
+    out, taken = io.BytesIO(), set[str]()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in files.items():
-            parts = [p for p in name.replace("\\", "/").split("/") if p not in ("", ".", "..")]
-            info = zipfile.ZipInfo("/".join(parts) or "file", date_time=(1980, 1, 1, 0, 0, 0))
+            info = zipfile.ZipInfo(_safe_name(name, taken), date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system, info.external_attr = 3, 0o644 << 16  # the same bytes on every OS
             archive.writestr(info, data)
     return out.getvalue()
