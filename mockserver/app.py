@@ -115,14 +115,18 @@ class MockApp:
         scope[RAW_SEND] = raw_send
         path: str = scope["path"]
         if scope["method"] == "OPTIONS" and _header(scope, b"access-control-request-method"):
-            headers = [*self.cors.preflight(origin), (b"content-length", b"0")]
+            headers = [
+                *self.cors.preflight(origin),
+                (b"content-length", b"0"),
+                (b"x-mock-answered-by", b"cors"),
+            ]
             await raw_send({"type": "http.response.start", "status": 204, "headers": headers})
             await raw_send({"type": "http.response.body", "body": b""})
             return
         try:
             if self.settings.admin and (path == PREFIX or path.startswith(PREFIX + "/")):
                 if self._admin_allowed(scope):
-                    await self._admin(scope, receive, tracked)
+                    await self._admin(scope, receive, _answered_by(tracked, b"admin"))
                 else:
                     refusal = error_outcome(
                         "UNAUTHORIZED",
@@ -224,6 +228,17 @@ class MockApp:
                         await watcher
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+
+def _answered_by(send: Send, who: bytes) -> Send:
+    """`send` that adds X-Mock-Answered-By to the response start (for answers not made from an Outcome)."""
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", ()), (b"x-mock-answered-by", who)]}
+        await send(message)
+
+    return sending
 
 
 def _log(incoming: Incoming, outcome: Outcome) -> None:

@@ -361,3 +361,14 @@ def wait_for(condition: Any, seconds: float = 5.0) -> bool:
             return True
         time.sleep(0.05)
     return False
+
+
+def test_every_answer_names_what_answered_it(server: MockServer, api: httpx.Client) -> None:
+    assert api.get("/__mock/health").headers["x-mock-answered-by"] == "admin"
+    assert api.get("/api/v1/designs").headers["x-mock-answered-by"] == "simulator"
+    preflight = api.options(
+        "/api/v1/designs", headers={"Origin": "http://localhost:5173", "Access-Control-Request-Method": "GET"}
+    )
+    assert preflight.headers["x-mock-answered-by"] == "cors"
+    bad = httpx.get(f"{server.url}/api/v1/designs", headers={"X-Mock-Error": "NOPE"})
+    assert bad.headers["x-mock-answered-by"] == "override"
