@@ -84,9 +84,6 @@ class ScenarioChoice(_Input):
     name: str
 
 
-_RULES = TypeAdapter(list[model.Rule])
-
-
 def _problems(exc: ValidationError, prefix: str = "") -> str:
     parts = []
     for error in exc.errors(include_url=False)[:10]:
@@ -203,7 +200,7 @@ def build(mock: MockApp) -> Starlette:
             if isinstance(document, dict) and "rules" in document and set(document) == {"rules"}:
                 document = document["rules"]
             listed = document if isinstance(document, list) else [document]
-            parsed: list[model.Rule] = _validate(_RULES, listed, "rules.")
+            parsed: list[model.Rule] = _validate(model.RULES, listed, "rules.")
             try:
                 with session.lock:
                     ids = session.add_rules(parsed, [item for item in listed if isinstance(item, dict)])

@@ -12,16 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from . import model
 from .app import MockApp
-from .exchange import Incoming
-from .matching import compile_matcher
+from .rules import compile_when
 from .sessions import DEFAULT_SESSION, Session
 from .settings import Settings
-
-_RULES = TypeAdapter(list[model.Rule])
 
 
 @dataclass(frozen=True)
@@ -103,7 +100,7 @@ class MockControl:
         if times is not None:
             rule["times"] = times
         try:
-            parsed = _RULES.validate_python([rule])
+            parsed = model.RULES.validate_python([rule])
         except ValidationError as exc:
             raise ValueError(f"bad rule {rule!r}: {exc}") from None
         return self.session.add_rules(parsed, [rule])[0]
@@ -141,20 +138,22 @@ class MockControl:
 
     def requests(
         self,
-        when: str | None = None,
+        when: str | dict[str, Any] | None = None,
         *,
         status: int | None = None,
         code: str | None = None,
         limit: int | None = None,
     ) -> list[JournalEntry]:
-        """Journal entries, oldest first; `when` is a rule-like pattern (`"POST /api/v1/designs/{id}"`)."""
+        """Journal entries, oldest first; `when` is a rule's `when`: "POST /api/v1/designs/{id}" or a mapping."""
         session = self.session
         with session.lock:
             entries = list(session.journal.entries())
         if when is not None:
-            method, _, path = when.partition(" ") if " " in when else ("*", "", when)
-            matcher = compile_matcher(method, path)
-            entries = [e for e in entries if matcher.matches(Incoming(e.incoming.method, e.incoming.path))]
+            try:
+                matcher = compile_when(model.WHEN.validate_python(when))
+            except ValidationError as exc:
+                raise ValueError(f"bad pattern {when!r}: {exc}") from None
+            entries = [e for e in entries if matcher.matches(e.incoming)]
         if status is not None:
             entries = [e for e in entries if e.outcome.status == status]
         if code is not None:
@@ -163,7 +162,7 @@ class MockControl:
             entries = entries[-limit:] if limit > 0 else []
         return [_entry(e.to_json()) for e in entries]
 
-    def assert_called(self, when: str, times: int | None = None) -> list[JournalEntry]:
+    def assert_called(self, when: str | dict[str, Any], times: int | None = None) -> list[JournalEntry]:
         """Assert that requests matching `when` arrived (exactly `times` of them, if given); returns them."""
         found = self.requests(when)
         if (times is None and found) or (times is not None and len(found) == times):
@@ -175,7 +174,7 @@ class MockControl:
             f"expected {when} {wanted}, got {len(found)}.\nRequests the mock received ({len(seen)}):\n{lines}"
         )
 
-    def assert_not_called(self, when: str) -> None:
+    def assert_not_called(self, when: str | dict[str, Any]) -> None:
         self.assert_called(when, times=0)
 
     # --- state -----------------------------------------------------------------------------------

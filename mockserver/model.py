@@ -17,6 +17,7 @@ from pydantic import (
     Discriminator,
     Field,
     Tag,
+    TypeAdapter,
     field_validator,
     model_validator,
 )
@@ -137,6 +138,10 @@ def _shorthand(value: Any) -> Any:
         pairs = [item.partition("=") for item in query.split("&") if item]
         result.update(path=path, query={name: val for name, _, val in pairs})
     return result
+
+
+WhenPattern = Annotated[When, BeforeValidator(_shorthand, json_schema_input_type=str | When)]
+"""A `when`: the mapping form, or the shorthand string `"METHOD /path?query"`."""
 
 
 class ErrorReply(_Model):
@@ -362,7 +367,7 @@ def _delay(value: Any) -> Any:
 class Rule(_Model):
     """A request pattern and how to answer it."""
 
-    when: Annotated[When, BeforeValidator(_shorthand, json_schema_input_type=str | When)]
+    when: WhenPattern
     reply: Replies = Field(description="One reply, or a list: one per matching call, in order.")
     times: int | None = Field(
         None, gt=0, description="Answer this many matching requests, then stop matching."
@@ -373,6 +378,12 @@ class Rule(_Model):
     delay: Annotated[
         Delay | None, BeforeValidator(_delay, json_schema_input_type=str | float | Delay | None)
     ] = Field(None, description="'800ms', '2s', or {min, max}.")
+
+
+RULES: TypeAdapter[list[Rule]] = TypeAdapter(list[Rule])
+"""Validates rules given at run time (admin API, Python API), the same way as in files."""
+WHEN: TypeAdapter[When] = TypeAdapter(WhenPattern)
+"""Validates a `when` on its own (journal queries)."""
 
 
 class Scenario(_Model):

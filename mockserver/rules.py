@@ -30,6 +30,11 @@ class Rule:
     delay: tuple[float, float] | None
 
 
+def compile_when(when: model.When) -> RequestMatcher:
+    """The matcher for a validated `when`."""
+    return compile_matcher(when.method, when.path, when.query, when.headers, when.body)
+
+
 def compile_rule(
     rule: model.Rule, rule_id: str, order: int, files: Mapping[str, bytes] | None = None
 ) -> Rule:
@@ -40,7 +45,7 @@ def compile_rule(
     return Rule(
         id=rule_id,
         order=order,
-        matcher=compile_matcher(when.method, when.path, when.query, when.headers, when.body),
+        matcher=compile_when(when),
         replies=tuple(prepare(step, rule_id, files) for step in steps),
         sequence=sequence,
         limit=min(limits) if limits else None,
