@@ -144,7 +144,7 @@ class MockControl:
         code: str | None = None,
         limit: int | None = None,
     ) -> list[JournalEntry]:
-        """Journal entries, oldest first; `when` is a rule's `when`: "POST /api/v1/designs/{id}" or a mapping."""
+        """Journal entries, oldest first; `when` is a rule's `when` ("POST /x/{id}" or a mapping)."""
         session = self.session
         with session.lock:
             entries = list(session.journal.entries())
