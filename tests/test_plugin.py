@@ -54,7 +54,7 @@ def test_fixture_marker_and_ini_options(pytester: pytest.Pytester) -> None:
             mockserver.assert_called("GET /api/v1/designs", times=1)
         """
     )
-    result = pytester.runpytest("-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=4, failed=1)
     result.stdout.fnmatch_lines(
         [
@@ -78,7 +78,7 @@ def test_a_server_error_during_a_test_fails_it_loudly(pytester: pytest.Pytester)
             assert response.status_code == 500
         """
     )
-    result = pytester.runpytest("-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1, errors=1)
     result.stdout.fnmatch_lines(
         ["*the mock server had problems:*", "*internal error: GET /api/v1/designs*simulated bug*"]
@@ -95,7 +95,7 @@ def test_marker_with_bad_options_is_a_usage_error(pytester: pytest.Pytester) -> 
             pass
         """
     )
-    result = pytester.runpytest("-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     assert result.ret != 0
     result.stdout.fnmatch_lines(["*unknown option 'scenaro'*"])
 
@@ -168,7 +168,7 @@ def test_a_scenario_broken_mid_run_fails_the_test(pytester: pytest.Pytester) -> 
                 time.sleep(0.05)
         """
     )
-    result = pytester.runpytest("-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1, errors=1)
     result.stdout.fnmatch_lines(["*scenario reload failed:*live.yaml:*YAML syntax error*"])
 
