@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from . import model
 from .app import MockApp
+from .loader import CompiledScenario
 from .rules import compile_when
 from .sessions import DEFAULT_SESSION, Session
 from .settings import Settings
@@ -71,14 +72,18 @@ class MockControl:
 
         `seed` seeds `chance` and delay draws; None: the server's `--seed`.
         """
+        session = self.session
+        with session.lock:
+            session.activate(self._seeded(name, seed))
+
+    def _seeded(self, name: str, seed: int | None) -> CompiledScenario:
+        """Scenario `name`, with the session's seed set for it (caller holds the session lock)."""
         try:
             scenario = self.app.scenarios.get(name)
         except KeyError as exc:
             raise ValueError(exc.args[0]) from None
-        session = self.session
-        with session.lock:
-            session.seed = seed if seed is not None else self.app.settings.seed
-            session.activate(scenario)
+        self.session.seed = seed if seed is not None else self.app.settings.seed
+        return scenario
 
     def fail(
         self, when: str | dict[str, Any], code: str, times: int | None = 1, message: str | None = None
@@ -179,9 +184,13 @@ class MockControl:
 
     # --- state -----------------------------------------------------------------------------------
 
-    def reset(self) -> None:
-        """Workspace, counters, injected rules and journal back to the active scenario's seed."""
-        self.session.reset()
+    def reset(self, scenario: str | None = None, seed: int | None = None) -> None:
+        """Workspace, counters, injected rules and journal back to the seed of the active scenario,
+        or of `scenario` (switched to as `use` does) in the same step.
+        """
+        session = self.session
+        with session.lock:
+            session.reset(None if scenario is None else self._seeded(scenario, seed))
         self.app.internal_errors.clear()
 
     def check(self) -> None:

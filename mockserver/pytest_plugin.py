@@ -72,8 +72,7 @@ def _mockserver_process(pytestconfig: pytest.Config) -> Iterator[MockServer]:
 
 def _prepare(mock: MockServer | MockAsgi, request: pytest.FixtureRequest, default: str) -> None:
     options = _marked(request)
-    mock.use(options.get("scenario", default), seed=options.get("seed"))
-    mock.reset()
+    mock.reset(options.get("scenario", default), seed=options.get("seed"))
 
 
 @pytest.fixture

@@ -43,10 +43,10 @@ class Session:
             self.sources: dict[str, dict[str, Any]] = {}
             self._added_serial = 0
 
-    def reset(self) -> None:
-        """Back to the active scenario's seed; the journal is emptied."""
+    def reset(self, scenario: CompiledScenario | None = None) -> None:
+        """Back to the seed of the active scenario, or of `scenario` (switching); empties the journal."""
         with self.lock:
-            self.activate(self.scenario)
+            self.activate(scenario or self.scenario)
             self.journal.clear()
 
     def rescope(self, scenario: CompiledScenario) -> None:
