@@ -5,7 +5,6 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 
@@ -38,13 +37,14 @@ class MockServer(MockControl):
         batch_seconds: float = 3.0,
         settings: Settings | None = None,
     ) -> None:
-        base = settings or Settings(
+        self.settings = settings or Settings(
+            host=host,
+            port=port,
             scenarios=Path(scenarios) if scenarios is not None else None,
             scenario=scenario,
             seed=seed,
             batch_seconds=batch_seconds,
         )
-        self.settings = replace(base, host=host, port=port) if settings is None else base
         self.app = MockApp(self.settings)
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
