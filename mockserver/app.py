@@ -72,11 +72,11 @@ class MockApp:
         """Problems of the last failed reload (`file:line:col: message`); empty when the files are good."""
         self._admin = build_admin(self)
 
-    def _admin_allowed(self, scope: Scope) -> bool:
+    def _admin_allowed(self, scope: Scope, headers: dict[str, str]) -> bool:
         token = self.settings.admin_token
         if token is None or scope["path"].startswith(f"{PREFIX}/ui/"):  # static files hold no secrets
             return True
-        given = _header(scope, b"x-mock-admin-token")
+        given = headers.get("x-mock-admin-token")
         if given is None:
             _, controls = split_query(scope["query_string"].decode("latin-1"))
             given = controls.get("token")
@@ -98,7 +98,8 @@ class MockApp:
 
     async def _http(self, scope: Scope, receive: Receive, raw_send: Send) -> None:
         started = False
-        origin = _header(scope, b"origin")
+        headers = _headers(scope)
+        origin = headers.get("origin")
         cors = self.cors.headers(origin)
 
         async def send(message: Message) -> None:
@@ -114,18 +115,18 @@ class MockApp:
 
         scope[RAW_SEND] = raw_send
         path: str = scope["path"]
-        if scope["method"] == "OPTIONS" and _header(scope, b"access-control-request-method"):
-            headers = [
+        if scope["method"] == "OPTIONS" and "access-control-request-method" in headers:
+            preflight = [
                 *self.cors.preflight(origin),
                 (b"content-length", b"0"),
                 (b"x-mock-answered-by", b"cors"),
             ]
-            await raw_send({"type": "http.response.start", "status": 204, "headers": headers})
+            await raw_send({"type": "http.response.start", "status": 204, "headers": preflight})
             await raw_send({"type": "http.response.body", "body": b""})
             return
         try:
             if self.settings.admin and (path == PREFIX or path.startswith(PREFIX + "/")):
-                if self._admin_allowed(scope):
+                if self._admin_allowed(scope, headers):
                     await self._admin(scope, receive, _answered_by(tracked, b"admin"))
                 else:
                     refusal = error_outcome(
@@ -133,9 +134,9 @@ class MockApp:
                         "mockserver",
                         "The admin API needs the admin token: header X-Mock-Admin-Token, or ?__mock_token=.",
                     )
-                    await send_outcome(refusal, tracked, [])
+                    await send_outcome(refusal, tracked)
             else:
-                await self.dispatch(scope, receive, tracked)
+                await self.dispatch(scope, receive, tracked, headers)
         except ConnectionDropped:
             raise
         except Exception as exc:  # the catch-all: a client never sees a traceback
@@ -145,12 +146,11 @@ class MockApp:
                 outcome = error_outcome(
                     "INTERNAL_ERROR", "mockserver", "The mock server failed unexpectedly; see its log."
                 )
-                await send_outcome(outcome, send, [])
+                await send_outcome(outcome, send)
 
-    async def dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Read the request, apply its overrides, answer it, record it."""
+    async def dispatch(self, scope: Scope, receive: Receive, send: Send, headers: dict[str, str]) -> None:
+        """Read the request, apply its overrides, answer it, record it (`headers`: lowercased names)."""
         began = time.perf_counter()
-        headers = _headers(scope)
         query_string, controls = split_query(scope["query_string"].decode("latin-1"))
         refused: Outcome | None = None
         try:
@@ -173,7 +173,7 @@ class MockApp:
         elif outcome.fault == "hang":
             await faults.hang(scope, receive, send, self.settings.hang_seconds)
         else:
-            await send_outcome(outcome, send, [])
+            await send_outcome(outcome, send)
         if session.journal.limit:
             scenario = overrides.scenario or session.scenario
             with session.lock:
@@ -246,13 +246,6 @@ def _log(incoming: Incoming, outcome: Outcome) -> None:
     by = outcome.answered_by
     source = by if by == "simulator" or by.startswith(("override", "mockserver")) else f"rule {by}"
     logger.info("%s %s → %s (%s)", incoming.method, incoming.path, what, source)
-
-
-def _header(scope: Scope, name: bytes) -> str | None:
-    for raw_name, raw_value in scope["headers"]:
-        if raw_name.lower() == name:
-            return str(raw_value.decode("latin-1"))
-    return None
 
 
 def _headers(scope: Scope) -> dict[str, str]:

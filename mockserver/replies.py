@@ -114,14 +114,13 @@ def _split_content_type(headers: Mapping[str, str]) -> tuple[tuple[tuple[str, st
     return rest, media
 
 
-async def send_outcome(outcome: Outcome, send: Send, extra_headers: list[tuple[bytes, bytes]]) -> None:
+async def send_outcome(outcome: Outcome, send: Send) -> None:
     """Write `outcome` as an HTTP response."""
     headers = [
         (b"content-type", outcome.media_type.encode("latin-1")),
         (b"content-length", str(len(outcome.body)).encode("latin-1")),
         (b"x-mock-answered-by", outcome.answered_by.encode("latin-1", "replace")),
         *((k.lower().encode("latin-1"), v.encode("latin-1", "replace")) for k, v in outcome.headers),
-        *extra_headers,
     ]
     await send({"type": "http.response.start", "status": outcome.status, "headers": headers})
     await send({"type": "http.response.body", "body": outcome.body})
