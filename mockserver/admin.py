@@ -23,6 +23,7 @@ from . import catalog, model
 from .overrides import SESSION_ID
 from .sessions import DEFAULT_SESSION, Session
 from .simulator.openapi import document as openapi_document
+from .simulator.revisions import REVISIONS
 from .simulator.seed import KeySeed, TokenSeed
 from .version import __version__
 
@@ -130,7 +131,16 @@ def build(mock: MockApp) -> Starlette:
         return mock.sessions.get(session_id)
 
     async def health(request: Request) -> Response:
-        return ok({"status": "ok", "version": __version__, "sessions": len(mock.sessions.all())})
+        revision = session_of(request).revision
+        return ok(
+            {
+                "status": "ok",
+                "version": __version__,
+                "sessions": len(mock.sessions.all()),
+                "apiRevision": revision.name,
+                "apiRevisionLabel": revision.label,
+            }
+        )
 
     async def errors(request: Request) -> Response:
         return ok(
@@ -143,10 +153,12 @@ def build(mock: MockApp) -> Starlette:
         )
 
     async def scenarios(request: Request) -> Response:
-        active = session_of(request).scenario.name
+        session = session_of(request)
+        active = session.scenario.name
         return ok(
             {
                 "active": active,
+                "apiRevision": session.revision.name,
                 "scenarios": [
                     {
                         "name": s.name,
@@ -154,6 +166,7 @@ def build(mock: MockApp) -> Starlette:
                         "source": s.source,
                         "builtin": s.builtin,
                         "rules": len(s.rules),
+                        "apiRevision": s.api_revision,
                         "active": s.name == active,
                     }
                     for s in mock.scenarios.scenarios.values()
@@ -262,7 +275,12 @@ def build(mock: MockApp) -> Starlette:
 
     async def openapi(request: Request) -> Response:
         # The one admin answer without the envelope: OpenAPI tools read the document itself.
-        return _json(openapi_document())
+        name = request.query_params.get("revision") or session_of(request).revision.name
+        if name not in REVISIONS:
+            raise AdminError(
+                "VALIDATION_ERROR", f"?revision: unknown API revision {name!r}; known: {', '.join(REVISIONS)}"
+            )
+        return _json(openapi_document(name))
 
     async def admin_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, AdminError)

@@ -35,6 +35,7 @@ from .rules import choose
 from .sessions import DEFAULT_SESSION, Session, SessionStore
 from .settings import Settings
 from .simulator.dispatch import Simulator
+from .simulator.revisions import REVISIONS
 
 logger = logging.getLogger("mockserver")
 
@@ -60,9 +61,17 @@ class MockApp:
         self.cors = CorsPolicy(self.settings.cors_origins)
         self.simulator = Simulator(clock, self.settings.batch_seconds)
         self.scenarios = scenarios if scenarios is not None else load(self.settings.scenarios)
+        if self.settings.api_revision not in REVISIONS:
+            raise ServerStartError(
+                f"unknown API revision {self.settings.api_revision!r}; known: {', '.join(REVISIONS)}"
+            )
         try:
             self.sessions = SessionStore(
-                self.scenarios, self.settings.scenario, self.settings.seed, self.settings.journal_limit
+                self.scenarios,
+                self.settings.scenario,
+                self.settings.seed,
+                self.settings.journal_limit,
+                self.settings.api_revision,
             )
         except KeyError as exc:
             raise ServerStartError(str(exc.args[0])) from None
@@ -185,6 +194,9 @@ class MockApp:
         self, incoming: Incoming, session: Session, overrides: Overrides = NO_OVERRIDES
     ) -> Outcome:
         """An override's answer, else a rule's reply (run-time rules first), else the simulator's."""
+        revision = session.revision
+        incoming.revision = revision.name
+        incoming.operation = revision.operation_of(incoming.method, incoming.path)
         if overrides.delay:
             await asyncio.sleep(overrides.delay)
         if overrides.error is not None:
@@ -207,7 +219,7 @@ class MockApp:
         """The simulator's answer from the session's workspace."""
         host = incoming.headers.get("host") or f"{self.settings.host}:{self.settings.port}"
         with session.lock:
-            return self.simulator.answer(incoming, session.workspace, f"http://{host}")
+            return self.simulator.answer(incoming, session.workspace, f"http://{host}", session.revision)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         watcher: asyncio.Task[None] | None = None
@@ -245,7 +257,8 @@ def _log(incoming: Incoming, outcome: Outcome) -> None:
     what = outcome.fault or " ".join(str(part) for part in (outcome.status, outcome.code) if part)
     by = outcome.answered_by
     source = by if by == "simulator" or by.startswith(("override", "mockserver")) else f"rule {by}"
-    logger.info("%s %s → %s (%s)", incoming.method, incoming.path, what, source)
+    operation = f" [{incoming.operation}]" if incoming.operation else ""
+    logger.info("%s %s%s → %s (%s)", incoming.method, incoming.path, operation, what, source)
 
 
 def _headers(scope: Scope) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""The `mockserver` command: serve (no sub-command), `check`, `codes`, `schema`.
+"""The `mockserver` command: serve (no sub-command), `check`, `codes`, `operations`, `schema`.
 
 A thin shell over the library: options fill a Settings, library errors
 become one-line messages and exit codes (1: scenario problems, 2: usage or
@@ -20,7 +20,9 @@ import uvicorn
 from . import catalog, loader, model, serving
 from .app import MockApp
 from .errors import ScenarioError, ServerStartError
-from .settings import DEFAULT_PORT, Settings
+from .settings import DEFAULT_PORT, DEFAULT_REVISION, Settings
+from .simulator.operations import OPERATIONS
+from .simulator.revisions import REVISIONS
 from .version import __version__
 
 USER_FOLDER = Path("scenarios")
@@ -57,6 +59,13 @@ def _report(error: ScenarioError) -> None:
     help="Folder of scenario files laid over the built-ins [default: ./scenarios when it exists].",
 )
 @click.option("--scenario", default="default", show_default=True, help="Scenario active at start.")
+@click.option(
+    "--api-revision",
+    type=click.Choice(list(REVISIONS)),
+    default=DEFAULT_REVISION,
+    show_default=True,
+    help="The docs revision to simulate (a scenario's api_revision wins).",
+)
 @click.option("--seed", type=int, help="Seed for `chance` rules, so a run can be replayed.")
 @click.option("--quiet", is_flag=True, help="No console line per request.")
 @click.option(
@@ -102,6 +111,7 @@ def main(
     port: int,
     scenarios_dir: Path | None,
     scenario: str,
+    api_revision: str,
     seed: int | None,
     batch_seconds: float,
     quiet: bool,
@@ -123,6 +133,7 @@ def main(
         port=port,
         scenarios=_user_folder(scenarios_dir),
         scenario=scenario,
+        api_revision=api_revision,
         seed=seed,
         batch_seconds=batch_seconds,
         reload=reload,
@@ -196,10 +207,12 @@ def _banner(app: MockApp, sock: socket.socket) -> None:
     user = sum(not s.builtin for s in scenarios.scenarios.values())
     folder = app.settings.scenarios
     origin = f", {user} from {folder}" if folder is not None else ""
-    active = app.sessions.get().scenario
+    session = app.sessions.get()
+    active, revision = session.scenario, session.revision
     lines = [
         f"mockserver {__version__} — ImaginePDF API simulator",
         f"  API        {url}/api/v1",
+        f"  Revision   {revision.name} ({revision.label}; --api-revision to change)",
         f"  Scenario   {active.name} ({len(scenarios)} loaded{origin})",
         *_admin_lines(app, url),
         "",
@@ -278,6 +291,32 @@ def codes(as_json: bool) -> None:
     click.echo(f"HTTP  {'CODE'.ljust(width)}  WHEN")
     for e in entries:
         click.echo(f"{e.status}   {e.code.ljust(width)}  {e.when}")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def operations(as_json: bool) -> None:
+    """Print the operation names rules can use, and their route in each revision."""
+    table = {
+        name: {
+            "description": text,
+            "routes": {
+                revision.name: (f"{e.method} {e.path}" if (e := revision.operations.get(name)) else None)
+                for revision in REVISIONS.values()
+            },
+        }
+        for name, text in OPERATIONS.items()
+    }
+    if as_json:
+        click.echo(json.dumps(table, indent=2))
+        return
+    for name, entry in table.items():
+        click.echo(f"{name}  — {entry['description']}")
+        routes = entry["routes"]
+        assert isinstance(routes, dict)
+        for revision_name, route in routes.items():
+            shown = route or ("any storage link" if name == "files.get" else "(not in this revision)")
+            click.echo(f"    {revision_name:<3} {shown}")
 
 
 @main.command()

@@ -20,6 +20,7 @@ from .loader import CompiledScenario
 from .rules import compile_when
 from .sessions import DEFAULT_SESSION, Session
 from .settings import Settings
+from .simulator.revisions import REVISIONS
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,8 @@ class JournalEntry:
     time: str
     method: str
     path: str
+    operation: str | None
+    revision: str | None
     query: dict[str, Any]
     headers: dict[str, str]
     body: str
@@ -67,14 +70,21 @@ class MockControl:
 
     # --- scenarios and rules ---------------------------------------------------------------------
 
-    def use(self, name: str, seed: int | None = None) -> None:
+    def use(self, name: str, seed: int | None = None, api_revision: str | None = None) -> None:
         """Activate scenario `name`: workspace, counters, injected rules and random sequence start over.
 
-        `seed` seeds `chance` and delay draws; None: the server's `--seed`.
+        `seed` seeds `chance` and delay draws; None: the server's `--seed`. `api_revision` pins the
+        docs revision for this session (None: the scenario's, else the server's).
         """
         session = self.session
         with session.lock:
             session.activate(self._seeded(name, seed))
+            session.pinned_revision = _revision(api_revision)
+
+    @property
+    def api_revision(self) -> str:
+        """The docs revision this session is answered by."""
+        return self.session.revision.name
 
     def _seeded(self, name: str, seed: int | None) -> CompiledScenario:
         """Scenario `name`, with the session's seed set for it (caller holds the session lock)."""
@@ -184,13 +194,16 @@ class MockControl:
 
     # --- state -----------------------------------------------------------------------------------
 
-    def reset(self, scenario: str | None = None, seed: int | None = None) -> None:
+    def reset(
+        self, scenario: str | None = None, seed: int | None = None, api_revision: str | None = None
+    ) -> None:
         """Workspace, counters, injected rules and journal back to the seed of the active scenario,
-        or of `scenario` (switched to as `use` does) in the same step.
+        or of `scenario` (switched to as `use` does) in the same step; `api_revision` as in `use`.
         """
         session = self.session
         with session.lock:
             session.reset(None if scenario is None else self._seeded(scenario, seed))
+            session.pinned_revision = _revision(api_revision)
         self.app.internal_errors.clear()
 
     def check(self) -> None:
@@ -201,12 +214,20 @@ class MockControl:
             raise AssertionError("the mock server had problems:\n  " + "\n  ".join(problems))
 
 
+def _revision(name: str | None) -> str | None:
+    if name is not None and name not in REVISIONS:
+        raise ValueError(f"unknown API revision {name!r}; known: {', '.join(REVISIONS)}")
+    return name
+
+
 def _entry(data: dict[str, Any]) -> JournalEntry:
     return JournalEntry(
         id=data["id"],
         time=data["time"],
         method=data["method"],
         path=data["path"],
+        operation=data["operation"],
+        revision=data["revision"],
         query=data["query"],
         headers=data["headers"],
         body=data["body"],

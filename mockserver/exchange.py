@@ -17,7 +17,17 @@ _UNPARSED: Final = object()
 class Incoming:
     """A request as the matchers and the simulator see it; the body is read once."""
 
-    __slots__ = ("_json", "_query", "body", "headers", "method", "path", "query_string")
+    __slots__ = (
+        "_json",
+        "_query",
+        "body",
+        "headers",
+        "method",
+        "operation",
+        "path",
+        "query_string",
+        "revision",
+    )
 
     def __init__(
         self,
@@ -32,6 +42,9 @@ class Incoming:
         self.query_string = query_string
         self.headers: Mapping[str, str] = {k.lower(): v for k, v in (headers or {}).items()}
         self.body = body
+        self.operation: str | None = None
+        """The API operation the request performs in `revision` (None: no route); set before matching."""
+        self.revision = ""
         self._query: dict[str, list[str]] | None = None
         self._json: Any = _UNPARSED
 

@@ -44,6 +44,8 @@ class Entry:
             .replace("+00:00", "Z"),
             "method": incoming.method,
             "path": incoming.path,
+            "operation": incoming.operation,
+            "revision": incoming.revision or None,
             "query": {
                 name: values if len(values) > 1 else values[0] for name, values in incoming.query.items()
             },
@@ -74,7 +76,11 @@ def closest_rule(rules: Sequence[Rule], incoming: Incoming) -> dict[str, str] | 
     found: dict[str, str] | None = None
     for position, rule in enumerate(rules):
         matcher = rule.matcher
-        path_ok = matcher.path.match(incoming.path) is not None
+        path_ok = (
+            matcher.operation == incoming.operation
+            if matcher.operation is not None
+            else matcher.path.match(incoming.path) is not None
+        )
         method_ok = matcher.method is None or matcher.method == incoming.method
         score = (2 * path_ok + method_ok, -position)
         if best is None or score > best:

@@ -57,6 +57,8 @@ class CompiledScenario:
     """`workspace` merged over the built-in default seed: what a session starts from."""
     rules: RuleIndex
     builtin: bool
+    api_revision: str | None = None
+    """The revision this scenario (or the nearest one it extends) pins; None: the server's."""
 
 
 @dataclass(frozen=True)
@@ -291,6 +293,7 @@ def _compile(
         scenario, _, source = parsed[ancestor]
         for number, rule in enumerate(scenario.rules, start=1):
             rules.append(compile_rule(rule, f"{source.filename}#{number}", len(rules), files[ancestor]))
+    revision = next((parsed[a][0].api_revision for a in lineage if parsed[a][0].api_revision), None)
     scenario, _, source = parsed[name]
     return CompiledScenario(
         name=name,
@@ -301,6 +304,7 @@ def _compile(
         seed=WorkspaceSeed.model_validate(_merge(default_seed(), workspace)),
         rules=RuleIndex(rules),
         builtin=source.builtin,
+        api_revision=revision,
     )
 
 

@@ -239,6 +239,8 @@ class RequestMatcher:
     query: tuple[tuple[str, Glob | None], ...] = ()
     headers: tuple[tuple[str, Glob | None], ...] = ()
     body: BodyMatcher | None = None
+    operation: str | None = None
+    """An operation name instead of a path: its route in whichever revision answers the request."""
 
     def matches(self, incoming: Incoming) -> bool:
         return self.mismatch(incoming) is None
@@ -247,7 +249,11 @@ class RequestMatcher:
         """None when `incoming` matches, else the first condition that failed."""
         if self.method is not None and incoming.method != self.method:
             return f"method is {incoming.method}, rule wants {self.method}"
-        if self.path.match(incoming.path) is None:
+        if self.operation is not None:
+            if incoming.operation != self.operation:
+                found = incoming.operation or "no operation"
+                return f"request is {found} (in revision {incoming.revision}), rule wants {self.operation}"
+        elif self.path.match(incoming.path) is None:
             return f"path {incoming.path} does not match {self.path.source}"
         for name, glob in self.query:
             reason = _check_values(f"query parameter {name!r}", incoming.query.get(name), glob)
@@ -276,12 +282,16 @@ def _check_values(what: str, values: list[str] | None, glob: Glob | None) -> str
     return f"{what} is {_short(values[0])}, expected {glob.source!r}"
 
 
+ANY_PATH = "/**"
+
+
 def compile_matcher(
     method: str | None,
-    path: str,
+    path: str | None,
     query: Mapping[str, str | None] | None = None,
     headers: Mapping[str, str | None] | None = None,
     body: Mapping[str, Any] | None = None,
+    operation: str | None = None,
 ) -> RequestMatcher:
     def globs(items: Mapping[str, str | None] | None, fold: bool) -> tuple[tuple[str, Glob | None], ...]:
         return tuple(
@@ -291,8 +301,9 @@ def compile_matcher(
 
     return RequestMatcher(
         method=None if method is None or method == "*" else method.upper(),
-        path=compile_path(path),
+        path=compile_path(path or ANY_PATH),
         query=globs(query, fold=False),
         headers=globs(headers, fold=True),
         body=None if body is None else compile_body(body),
+        operation=operation,
     )

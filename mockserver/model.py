@@ -6,6 +6,7 @@ positions and file names are added by the loader.
 
 from __future__ import annotations
 
+import difflib
 import re
 from typing import Annotated, Any, Literal
 
@@ -25,6 +26,7 @@ from pydantic_core import PydanticCustomError
 
 from . import catalog
 from .matching import PatternError, compile_path
+from .simulator.operations import OPERATIONS
 from .simulator.seed import SEED_MODELS, WorkspaceSeed
 
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -77,9 +79,16 @@ class When(_Model):
     """Which requests a rule takes. Every condition given must hold."""
 
     method: str | None = Field(None, description="HTTP method, or '*' (the default) for any.")
-    path: str = Field(
+    path: str | None = Field(
+        None,
         description="'/literal', '/designs/{designId}' (one segment), '*' (within a segment),"
-        " '**' (any number of segments), or '^regex'."
+        " '**' (any number of segments), or '^regex'.",
+    )
+    operation: str | None = Field(
+        None,
+        description="An API operation (e.g. 'generate', 'designs.get') instead of a path: its route in"
+        " whichever docs revision is active. `mockserver operations` lists them.",
+        json_schema_extra={"enum": list(OPERATIONS)},
     )
     query: dict[str, TextOrAbsent] = Field(
         default_factory=dict,
@@ -109,12 +118,36 @@ class When(_Model):
 
     @field_validator("path")
     @classmethod
-    def _valid_path(cls, value: str) -> str:
+    def _valid_path(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
         try:
             compile_path(value)
         except PatternError as exc:
             raise PydanticCustomError("bad_path", str(exc)) from None
         return value
+
+    @field_validator("operation")
+    @classmethod
+    def _known_operation(cls, value: str | None) -> str | None:
+        if value is not None and value not in OPERATIONS:
+            close = difflib.get_close_matches(value, OPERATIONS, n=1)
+            raise PydanticCustomError(
+                "unknown_operation",
+                "unknown operation '{operation}'; `mockserver operations` lists them",
+                {"operation": value, "hint": _did_you_mean(close[0] if close else None)},
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _path_or_operation(self) -> When:
+        if (self.path is None) == (self.operation is None):
+            raise PydanticCustomError(
+                "path_or_operation",
+                "'when' needs exactly one of 'path' and 'operation'"
+                + (", not both" if self.path is not None else ""),
+            )
+        return self
 
 
 def _shorthand(value: Any) -> Any:
@@ -122,6 +155,8 @@ def _shorthand(value: Any) -> Any:
     if not isinstance(value, str):
         return value
     words = value.split()
+    if len(words) == 1 and not words[0].startswith(("/", "^")):
+        return {"operation": words[0]}
     if len(words) == 1 and words[0].startswith(("/", "^")):
         method, target = None, words[0]
     elif len(words) == 2:
@@ -129,7 +164,8 @@ def _shorthand(value: Any) -> Any:
     else:
         raise PydanticCustomError(
             "bad_when",
-            "'when' must be 'METHOD /path' (e.g. 'GET /api/v1/designs'), got '{value}'",
+            "'when' must be 'METHOD /path' (e.g. 'GET /api/v1/designs') or an operation"
+            " (e.g. 'generate'), got '{value}'",
             {"value": value},
         )
     result: dict[str, Any] = {"method": method, "path": target}
@@ -141,7 +177,7 @@ def _shorthand(value: Any) -> Any:
 
 
 WhenPattern = Annotated[When, BeforeValidator(_shorthand, json_schema_input_type=str | When)]
-"""A `when`: the mapping form, or the shorthand string `"METHOD /path?query"`."""
+"""A `when`: the mapping form, the shorthand `"METHOD /path?query"`, or an operation name."""
 
 
 class ErrorReply(_Model):
@@ -394,6 +430,11 @@ class Scenario(_Model):
     description: str | None = Field(None, description="One line shown in listings.")
     extends: str | None = Field(
         None, description="Another scenario whose rules and workspace this one builds on."
+    )
+    api_revision: Literal["A", "B1", "B2", "C1", "C2"] | None = Field(
+        None,
+        description="The docs revision this scenario is answered by (default: the server's, C2 unless"
+        " --api-revision says otherwise); inherited through extends.",
     )
     workspace: WorkspaceSeed | None = Field(
         None, description="Seed state for the simulator, merged over the built-in default."

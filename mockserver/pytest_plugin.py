@@ -7,9 +7,10 @@ Fixtures:
   in any order.
 - `mockserver_app` — the same controls in-process (`MockAsgi`), no sockets.
 
-Marker: `@pytest.mark.mockserver(scenario="out-of-credits", seed=7)`.
+Marker: `@pytest.mark.mockserver(scenario="out-of-credits", seed=7, api_revision="A")`.
 ini options: `mockserver_scenarios` (folder), `mockserver_scenario` (default
-scenario), `mockserver_batch_seconds` (default 0: batches complete at once).
+scenario), `mockserver_batch_seconds` (default 0: batches complete at once),
+`mockserver_api_revision` (default C2, the newest).
 
 A test that leaves an internal server error or a failed scenario reload
 behind fails in teardown, naming it.
@@ -25,19 +26,25 @@ import pytest
 
 from .control import MockAsgi
 from .server import MockServer
-from .settings import Settings
+from .settings import DEFAULT_REVISION, Settings
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("mockserver_scenarios", "Folder of scenario files laid over the built-ins.", default="")
     parser.addini("mockserver_scenario", "Scenario active at the start of each test.", default="default")
     parser.addini("mockserver_batch_seconds", "How long batch jobs take (default 0: at once).", default="0")
+    parser.addini(
+        "mockserver_api_revision",
+        "Docs revision served: A, B1, B2, C1 or C2 (default: the newest, C2).",
+        default=DEFAULT_REVISION,
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "mockserver(scenario=None, seed=None): scenario and seed of the mockserver fixture for this test",
+        "mockserver(scenario=None, seed=None, api_revision=None): scenario, random seed and docs revision"
+        " of the mockserver fixture for this test",
     )
 
 
@@ -49,6 +56,7 @@ def _settings(config: pytest.Config) -> Settings:
         scenarios=scenarios,
         scenario=str(config.getini("mockserver_scenario")),
         batch_seconds=float(config.getini("mockserver_batch_seconds")),
+        api_revision=str(config.getini("mockserver_api_revision")),
     )
 
 
@@ -57,8 +65,10 @@ def _marked(request: pytest.FixtureRequest) -> dict[str, Any]:
     if marker is None:
         return {}
     if marker.args:
-        raise pytest.UsageError("@pytest.mark.mockserver takes keywords: scenario=..., seed=...")
-    unknown = set(marker.kwargs) - {"scenario", "seed"}
+        raise pytest.UsageError(
+            "@pytest.mark.mockserver takes keywords: scenario=..., seed=..., api_revision=..."
+        )
+    unknown = set(marker.kwargs) - {"scenario", "seed", "api_revision"}
     if unknown:
         raise pytest.UsageError(f"@pytest.mark.mockserver: unknown option {sorted(unknown)[0]!r}")
     return dict(marker.kwargs)
@@ -72,7 +82,14 @@ def _mockserver_process(pytestconfig: pytest.Config) -> Iterator[MockServer]:
 
 def _prepare(mock: MockServer | MockAsgi, request: pytest.FixtureRequest, default: str) -> None:
     options = _marked(request)
-    mock.reset(options.get("scenario", default), seed=options.get("seed"))
+    try:
+        mock.reset(
+            options.get("scenario", default),
+            seed=options.get("seed"),
+            api_revision=options.get("api_revision"),
+        )
+    except ValueError as exc:
+        raise pytest.UsageError(f"@pytest.mark.mockserver: {exc}") from None
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ class Rule:
 
 def compile_when(when: model.When) -> RequestMatcher:
     """The matcher for a validated `when`."""
-    return compile_matcher(when.method, when.path, when.query, when.headers, when.body)
+    return compile_matcher(when.method, when.path, when.query, when.headers, when.body, when.operation)
 
 
 def compile_rule(
@@ -61,12 +61,16 @@ class _Node:
 
 
 class RuleIndex:
-    """Rules bucketed by method and literal path prefix, so lookup cost stays flat."""
+    """Rules bucketed by operation, or by method and literal path prefix, so lookup cost stays flat."""
 
     def __init__(self, rules: Iterable[Rule]) -> None:
         self.rules: tuple[Rule, ...] = tuple(sorted(rules, key=lambda r: r.order))
         self._root = _Node()
+        self._operations: dict[str, list[Rule]] = {}
         for rule in self.rules:
+            if rule.matcher.operation is not None:
+                self._operations.setdefault(rule.matcher.operation, []).append(rule)
+                continue
             node = self._root
             for segment in rule.matcher.path.prefix:
                 node = node.children.setdefault(segment, _Node())
@@ -75,9 +79,11 @@ class RuleIndex:
     def __len__(self) -> int:
         return len(self.rules)
 
-    def candidates(self, method: str, path: str) -> list[Rule]:
-        """The rules that could match `method path`, in file order."""
+    def candidates(self, method: str, path: str, operation: str | None = None) -> list[Rule]:
+        """The rules that could match `method path` (performing `operation`), in file order."""
         found: list[list[Rule]] = []
+        if operation is not None and (by_operation := self._operations.get(operation)):
+            found.append(by_operation)
         node: _Node | None = self._root
         segments = iter(path_segments(path))
         while node is not None:
@@ -107,7 +113,7 @@ def choose(
     rng: random.Random,
 ) -> Choice | None:
     """The first rule that matches and still has uses left; advances its counter."""
-    for rule in index.candidates(incoming.method, incoming.path):
+    for rule in index.candidates(incoming.method, incoming.path, incoming.operation):
         used = hits.get(rule.id, 0)
         if rule.limit is not None and used >= rule.limit:
             continue

@@ -14,7 +14,7 @@ from . import serving
 from .app import MockApp
 from .control import MockControl
 from .errors import ServerStartError
-from .settings import Settings
+from .settings import DEFAULT_REVISION, Settings
 
 START_TIMEOUT = 10.0
 
@@ -35,6 +35,7 @@ class MockServer(MockControl):
         host: str = "127.0.0.1",
         port: int = 0,
         batch_seconds: float = 3.0,
+        api_revision: str = DEFAULT_REVISION,
         settings: Settings | None = None,
     ) -> None:
         self.settings = settings or Settings(
@@ -44,6 +45,7 @@ class MockServer(MockControl):
             scenario=scenario,
             seed=seed,
             batch_seconds=batch_seconds,
+            api_revision=api_revision,
         )
         self.app = MockApp(self.settings)
         self._server: uvicorn.Server | None = None

@@ -15,6 +15,8 @@ from . import model
 from .journal import Journal
 from .loader import CompiledScenario, ScenarioSet
 from .rules import Rule, RuleIndex, compile_rule
+from .settings import DEFAULT_REVISION
+from .simulator.revisions import REVISIONS, Revision
 from .simulator.workspace import Workspace
 
 DEFAULT_SESSION = "default"
@@ -25,9 +27,19 @@ ADMIN_RULES = "admin"
 class Session:
     """One isolated set of state. `lock` guards it: control calls may come from other threads."""
 
-    def __init__(self, scenario: CompiledScenario, seed: int | None, journal_limit: int) -> None:
+    def __init__(
+        self,
+        scenario: CompiledScenario,
+        seed: int | None,
+        journal_limit: int,
+        revision: str = DEFAULT_REVISION,
+    ) -> None:
         self.lock = threading.RLock()
         self.seed = seed
+        self.default_revision = revision
+        """The server's revision, used when the active scenario does not pin one (`api_revision`)."""
+        self.pinned_revision: str | None = None
+        """A revision chosen for this session (a test's marker, `use(..., api_revision=)`): wins over both."""
         self.journal = Journal(journal_limit)
         self.activate(scenario)
 
@@ -42,6 +54,11 @@ class Session:
             self.added_index = RuleIndex(())
             self.sources: dict[str, dict[str, Any]] = {}
             self._added_serial = 0
+
+    @property
+    def revision(self) -> Revision:
+        """The docs revision this session's requests are answered by."""
+        return REVISIONS[self.pinned_revision or self.scenario.api_revision or self.default_revision]
 
     def reset(self, scenario: CompiledScenario | None = None) -> None:
         """Back to the seed of the active scenario, or of `scenario` (switching); empties the journal."""
@@ -78,9 +95,15 @@ class SessionStore:
     """Sessions by id, created on first use with the store's default scenario."""
 
     def __init__(
-        self, scenarios: ScenarioSet, scenario: str, seed: int | None, journal_limit: int = 1000
+        self,
+        scenarios: ScenarioSet,
+        scenario: str,
+        seed: int | None,
+        journal_limit: int = 1000,
+        revision: str = DEFAULT_REVISION,
     ) -> None:
         self.scenarios = scenarios
+        self.revision = revision
         self.default_scenario = scenarios.get(scenario)
         self.seed = seed
         self.journal_limit = journal_limit
@@ -93,7 +116,7 @@ class SessionStore:
             with self._lock:
                 session = self._sessions.get(session_id)
                 if session is None:
-                    session = Session(self.default_scenario, self.seed, self.journal_limit)
+                    session = Session(self.default_scenario, self.seed, self.journal_limit, self.revision)
                     self._sessions[session_id] = session
         return session
 

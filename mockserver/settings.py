@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+DEFAULT_REVISION = "C2"
+"""The newest published revision of the API's docs: what is served unless told otherwise."""
 DEFAULT_PORT = 3100
 """The port the vendor's own tooling uses for a local backend (IMAGINEPDF_API_URL)."""
 
@@ -21,6 +23,8 @@ class Settings:
     port: int = DEFAULT_PORT
     scenarios: Path | None = None
     scenario: str = "default"
+    api_revision: str = DEFAULT_REVISION
+    """The docs revision served (A, B1, B2, C1, C2) unless the active scenario pins one."""
     seed: int | None = None
     max_body_bytes: int = 12 * 1024 * 1024
     """Larger request bodies answer 400 INVALID_INPUT (assets may be 10 MB, plus multipart framing)."""

@@ -54,6 +54,13 @@ def _check_token(authorization: str, workspace: Workspace, now: datetime) -> str
     return "token"
 
 
+def credential_name(headers: Mapping[str, str], workspace: Workspace) -> str | None:
+    """The name of the API key a request authenticated with ("" when it has none); None for a token."""
+    key = headers.get("x-api-key")
+    known = workspace.api_keys.get(key.strip()) if key is not None else None
+    return known.name if known is not None else None
+
+
 def mask(key: str) -> str:
     """A key as it may appear in a message: never in full."""
     return f"{key[:8]}…{key[-4:]}" if len(key) > 12 else "…"

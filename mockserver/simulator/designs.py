@@ -1,55 +1,32 @@
-"""Designs: create, list, get, patch, and the tools catalog that builds them.
+"""Designs: create, list, read, update, and the tree (C) — per revision, one handler each.
 
-Design names are unique within a folder (`parentId`): creating or renaming
-to a name that is taken answers 409 DUPLICATE_ENTRY (an assumption: the
-documentation names no conflict for designs).
+A handler reads the active revision's `Profile` for what the request may
+carry, and answers through the endpoint's data model, which keeps exactly
+the fields that revision documents. Design names need not be unique (the
+documentation states no such constraint).
 """
 
 from __future__ import annotations
 
-import copy
-import difflib
-import re
-import secrets
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel
 
 from .. import catalog
-from .endpoints import (
-    API,
-    CURSOR,
-    LIMIT,
-    ApiError,
-    Call,
-    Endpoint,
-    Param,
-    Rendered,
-    explain,
-    json_body,
-    page,
-)
+from . import authoring, bodies
+from .endpoints import API, CURSOR, LIMIT, ApiError, Call, Endpoint, Param, Rendered, json_body, page
 from .schemas import (
-    TOOLS,
-    AddElement,
-    AddPage,
-    CreateDesign,
     DesignCreated,
-    DesignDetail,
+    DesignCreatedWithResults,
     DesignList,
-    DesignPatched,
     DesignSummary,
-    PatchDesign,
-    RemoveElement,
-    ToolCall,
-    ToolInfo,
-    ToolList,
-    ToolResult,
+    DesignUpdated,
+    DesignUpdatedWithResults,
+    DesignWithTree,
+    Tree,
+    TreeUpdated,
 )
-from .seed import VariableSeed
 from .workspace import Design, stamp
-
-_PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
 
 def find(call: Call, design_id: str) -> Design:
@@ -60,114 +37,98 @@ def find(call: Call, design_id: str) -> Design:
     return design
 
 
-def variable_schema(variable: VariableSeed) -> dict[str, Any]:
-    """The JSON Schema of a variable's value, as GET /designs/{id} reports it."""
-    if variable.type == "table":
-        schema: dict[str, Any] = {
-            "type": "array",
-            "items": {"type": "array", "items": {"type": ["string", "null"]}},
-            "maxItems": 500,
-            "kind": "table",
-        }
-        if variable.columns:
-            schema["columns"] = list(variable.columns)
-    else:
-        schema = {"type": "string", "kind": variable.type}
-        if variable.type == "image":
-            schema["pattern"] = "^assets:"
-    if variable.default is not None:
-        schema["default"] = variable.default
-    return schema
+def design_id(call: Call) -> str:
+    """The design a request names: the `{designId}` of a C route, else the `design` query parameter."""
+    if "designId" in call.params:
+        return call.params["designId"]
+    design = call.query("design")
+    if not design:
+        raise ApiError("VALIDATION_ERROR", "Query parameter 'design' is required (a designId).")
+    return design
 
 
-def _check_name(call: Call, name: str, parent: str | None, keep: str | None = None) -> None:
-    for other in call.workspace.designs.values():
-        if other.name == name and other.parent_id == parent and other.id != keep:
-            raise ApiError("DUPLICATE_ENTRY", f"A design named {name!r} already exists ({other.id}).")
+def answer(call: Call, fields: dict[str, Any]) -> BaseModel:
+    """The endpoint's data model from `fields`: a revision's model keeps only the fields it documents."""
+    return call.endpoint.data.model_validate(fields)
 
 
-def _apply_tools(design: Design, calls: list[ToolCall]) -> list[ToolResult]:
-    """Apply tool calls to a copy; the design changes only if every call succeeds."""
-    config = copy.deepcopy(design.config)
-    variables = dict(design.variables)
-    results = []
-    for index, tool_call in enumerate(calls):
-        where = f"tools[{index}]"
-        if tool_call.tool not in TOOLS:
-            close = difflib.get_close_matches(tool_call.tool, TOOLS, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise ApiError("VALIDATION_ERROR", f"{where}.tool: unknown tool {tool_call.tool!r}{hint}.")
-        model = TOOLS[tool_call.tool][1]
-        try:
-            tool_input = model.model_validate(tool_call.input)
-        except ValidationError as exc:
-            raise explain(exc, f"{where}.input.") from None
-        output = _run(tool_input, config, variables, where)
-        results.append(ToolResult(tool=tool_call.tool, ok=True, output=output))
-    design.config, design.variables = config, variables
-    return results
+def author(call: Call, tree: dict[str, Any], kind: str, steps: list[Any]) -> tuple[dict[str, Any], list[Any]]:
+    """Apply tool calls (A) or actions (B, C) to `tree`; all or nothing, the 400 family on failure."""
+    limit = call.profile.max_actions
+    if len(steps) > limit:
+        raise ApiError("INVALID_INPUT", f"{kind}: at most {limit} in one request, got {len(steps)}.")
+    apply = authoring.apply_tools if kind == "tools" else authoring.apply_actions
+    try:
+        return apply(tree, steps, call.profile.vocabulary, call.workspace.mint_element)
+    except authoring.AuthoringError as error:
+        raise ApiError(error.code, error.message) from None
 
 
-def _run(tool: Any, config: dict[str, Any], variables: dict[str, VariableSeed], where: str) -> dict[str, Any]:
-    pages: list[dict[str, Any]] = config["pages"]
-    if isinstance(tool, AddPage):
-        pages.append({"elements": [], "size": tool.size})
-        return {"pageIndex": len(pages) - 1}
-    if isinstance(tool, RemoveElement):
-        for page_number, page_node in enumerate(pages):
-            for element in page_node["elements"]:
-                if element["id"] == tool.elementId:
-                    page_node["elements"].remove(element)
-                    return {"elementId": tool.elementId, "page": page_number}
+def _refuse_actions(call: Call, where: str) -> None:
+    document = call.incoming.json()
+    if isinstance(document, dict) and "actions" in document:
         raise ApiError(
-            "INVALID_INPUT", f"{where}.input.elementId: no element {tool.elementId!r} in the design."
+            "VALIDATION_ERROR",
+            f"{where} does not take 'actions': apply them with PATCH {_authoring_route(call)}.",
         )
-    assert isinstance(tool, AddElement)
-    if tool.page >= len(pages):
-        raise ApiError("INVALID_INPUT", f"{where}.input.page: the design has {len(pages)} page(s).")
-    if tool.type == "text" and tool.text is None:
-        raise ApiError("MISSING_REQUIRED_FIELD", f"{where}.input.text: a text element needs 'text'.")
-    if tool.type in ("table", "image", "qr", "barcode") and tool.variable is None:
-        raise ApiError(
-            "MISSING_REQUIRED_FIELD", f"{where}.input.variable: a {tool.type} element needs 'variable'."
-        )
-    element_id = f"el_{secrets.token_hex(4)}"
-    element = {"id": element_id, **tool.model_dump(exclude_none=True, exclude={"page"})}
-    pages[tool.page]["elements"].append(element)
-    for name in _PLACEHOLDER.findall(tool.text or ""):
-        variables.setdefault(name, VariableSeed(type="text", default=f"{{{{{name}}}}}"))
-    if tool.variable:
-        variables[tool.variable] = VariableSeed(type=tool.type, columns=tool.columns)
-    return {"elementId": element_id, "page": tool.page}
 
 
-def _summary(design: Design) -> DesignSummary:
-    return DesignSummary(
-        designId=design.id,
-        name=design.name,
-        description=design.description,
-        fileSize=design.file_size,
-        createdAt=stamp(design.created_at),
-        modifiedAt=stamp(design.modified_at),
+def _authoring_route(call: Call) -> str:
+    return f"{API}/designs/{{id}}/tree" if call.profile.era == "C" else f"{API}/designs/{{id}}"
+
+
+def _paper(body: bodies.CreateStrict) -> tuple[float, float]:
+    if body.width is not None or body.height is not None:
+        if body.size is not None:
+            raise ApiError(
+                "VALIDATION_ERROR", "Send either 'size' or a custom 'width' and 'height', not both."
+            )
+        if body.width is None or body.height is None:
+            missing = "height" if body.height is None else "width"
+            raise ApiError(
+                "MISSING_REQUIRED_FIELD", f"A custom page size needs both width and height: {missing}."
+            )
+        return body.width, body.height
+    return authoring.page_size(body.size or "A4", body.orientation or "portrait")
+
+
+def create(call: Call) -> BaseModel:
+    mode = call.profile.create
+    if mode == "plain":
+        _refuse_actions(call, "Creating a design")
+    body = json_body(call, call.endpoint.body or bodies.CreatePlain)
+    width, height = (
+        _paper(body) if isinstance(body, bodies.CreateStrict) else authoring.page_size("A4", "portrait")
     )
-
-
-def create(call: Call) -> DesignCreated:
-    body = json_body(call, CreateDesign)
-    _check_name(call, body.name, None)
-    design = Design(
-        call.workspace.new_id("dsg"), body.name, body.description, None, {"pages": [{"elements": []}]}, {},
-        call.now, call.now,
-    )  # fmt: skip
-    results = _apply_tools(design, body.tools) if body.tools else None
+    tree = authoring.new_tree(width, height)
+    results = None
+    steps = getattr(body, "tools", None) if mode == "tools" else getattr(body, "actions", None)
+    if steps is not None:
+        tree, results = author(call, tree, mode, steps)
+    name, description = body.name, body.description
+    design = Design(call.workspace.new_id("dsg"), name, description, None, tree, call.now, call.now)
     call.workspace.designs[design.id] = design
-    return DesignCreated(
-        designId=design.id,
-        name=design.name,
-        description=design.description,
-        createdAt=stamp(design.created_at),
-        results=results,
+    return answer(
+        call,
+        {
+            "designId": design.id,
+            "name": design.name,
+            "description": design.description,
+            "createdAt": stamp(design.created_at),
+            "results": results,
+        },
     )
+
+
+def summary(design: Design) -> dict[str, Any]:
+    return {
+        "designId": design.id,
+        "name": design.name,
+        "description": design.description,
+        "fileSize": design.file_size,
+        "createdAt": stamp(design.created_at),
+        "modifiedAt": stamp(design.modified_at),
+    }
 
 
 def list_designs(call: Call) -> DesignList:
@@ -175,74 +136,105 @@ def list_designs(call: Call) -> DesignList:
     designs = [d for d in call.workspace.designs.values() if parent is None or d.parent_id == parent]
     designs.sort(key=lambda d: (d.created_at, d.id))
     items, next_cursor = page(call, designs)
-    return DesignList(items=[_summary(d) for d in items], nextCursor=next_cursor)
+    return DesignList(items=[DesignSummary(**summary(d)) for d in items], nextCursor=next_cursor)
 
 
 def get(call: Call) -> Rendered:
     """The design, encoded once per version: reads are the hot path of a frontend."""
     design = find(call, call.params["id"])
-    if design.rendered is None:
-        detail = DesignDetail(
-            designId=design.id,
-            name=design.name,
-            config=design.config,
-            variables={name: variable_schema(v) for name, v in design.variables.items()},
-            fileSize=design.file_size,
-            createdAt=stamp(design.created_at),
-            modifiedAt=stamp(design.modified_at),
-        )
-        design.rendered = catalog.encode(catalog.success_envelope(detail.model_dump(mode="json")))
-    return Rendered(design.rendered)
+    profile = call.profile.name
+    if design.rendered is None or design.rendered[0] != profile:
+        fields = summary(design)
+        if call.profile.tree_in_get:
+            fields["config"] = design.tree
+            fields["variables"] = authoring.variables(design.tree)
+        data = answer(call, fields).model_dump(mode="json")
+        design.rendered = (profile, catalog.encode(catalog.success_envelope(data)))
+    return Rendered(design.rendered[1])
 
 
-def patch(call: Call) -> DesignPatched:
+def tree(call: Call) -> Rendered:
+    """C: the raw tree, no envelope (the documented exception); errors stay enveloped."""
     design = find(call, call.params["id"])
-    body = json_body(call, PatchDesign)
-    if body.name is None and body.description is None and body.tools is None:
-        raise ApiError("MISSING_REQUIRED_FIELD", "Send at least one of name, description, tools.")
-    if body.name is not None:
-        _check_name(call, body.name, design.parent_id, keep=design.id)
-    results = _apply_tools(design, body.tools) if body.tools is not None else None
-    design.name = body.name if body.name is not None else design.name
-    design.description = body.description if body.description is not None else design.description
-    design.modified_at = call.now
-    design.rendered = None
-    return DesignPatched(
+    return Rendered(catalog.encode(design.tree))
+
+
+def update(call: Call) -> BaseModel:
+    design = find(call, call.params["id"])
+    mode = call.profile.update
+    if mode == "metadata":
+        _refuse_actions(call, "PATCH /designs/{id}")
+    body = json_body(call, call.endpoint.body or bodies.UpdateMetadata)
+    steps = getattr(body, "tools", None) if mode == "tools" else getattr(body, "actions", None)
+    name, description = body.name, body.description
+    if name is None and description is None and steps is None:
+        wanted = "name, description" + ("" if mode == "metadata" else f", {mode}")
+        raise ApiError("MISSING_REQUIRED_FIELD", f"Send at least one of {wanted}.")
+    results = None
+    if steps is not None:
+        changed, results = author(call, design.tree, mode, steps)
+        design.change(changed, call.now)
+    design.rename(name, description, call.now)
+    return answer(call, {**summary(design), "results": results})
+
+
+def update_tree(call: Call) -> TreeUpdated:
+    design = find(call, call.params["id"])
+    body = json_body(call, bodies.TreePatch)
+    changed, results = author(call, design.tree, "actions", body.actions)
+    design.change(changed, call.now)
+    return TreeUpdated(
         designId=design.id,
         name=design.name,
-        description=design.description,
         fileSize=design.file_size,
         modifiedAt=stamp(design.modified_at),
         results=results,
     )
 
 
-def tools(call: Call) -> ToolList:
-    return ToolList(
-        tools=[
-            ToolInfo(name=name, description=text, input=model.model_json_schema())
-            for name, (text, model) in TOOLS.items()
-        ]
-    )
-
-
 _VALIDATION = ("VALIDATION_ERROR", "INVALID_INPUT", "MISSING_REQUIRED_FIELD")
+_PATH = f"{API}/designs/{{id}}"
 
-ENDPOINTS = [
-    Endpoint(
-        "POST", f"{API}/designs", "Create a design", create, DesignCreated, status=201,
-        body=CreateDesign, errors=(*_VALIDATION, "DUPLICATE_ENTRY"),
-    ),
-    Endpoint(
-        "GET", f"{API}/designs", "List designs (cursor pagination; folders excluded)", list_designs,
-        DesignList, query=(Param("parentId", "Only designs in this folder.", {"type": "string"}),
-                           CURSOR, LIMIT),
-        errors=("VALIDATION_ERROR", "INVALID_INPUT"),
-    ),
-    Endpoint("GET", f"{API}/designs/{{id}}", "Get a design", get, DesignDetail, errors=("DESIGN_NOT_FOUND",)),
-    Endpoint(
-        "PATCH", f"{API}/designs/{{id}}", "Rename, describe or edit a design", patch, DesignPatched,
-        body=PatchDesign, errors=(*_VALIDATION, "DESIGN_NOT_FOUND", "DUPLICATE_ENTRY"),
-    ),
-    Endpoint("GET", f"{API}/tools", "The tools that build designs", tools, ToolList),
-]  # fmt: skip
+
+def _create(data: type[BaseModel], body: type[BaseModel]) -> Endpoint:
+    return Endpoint(
+        "designs.create", "POST", f"{API}/designs", "Create a design", create, data, status=201,
+        body=body, errors=_VALIDATION,
+    )  # fmt: skip
+
+
+def _update(data: type[BaseModel], body: type[BaseModel], summary: str) -> Endpoint:
+    return Endpoint(
+        "designs.update", "PATCH", _PATH, summary, update, data, body=body,
+        errors=(*_VALIDATION, "DESIGN_NOT_FOUND"),
+    )  # fmt: skip
+
+
+CREATE_WITH_TOOLS = _create(DesignCreatedWithResults, bodies.CreateWithTools)
+CREATE_WITH_ACTIONS = _create(DesignCreatedWithResults, bodies.CreateWithActions)
+CREATE_PLAIN = _create(DesignCreated, bodies.CreatePlain)
+CREATE_STRICT = _create(DesignCreated, bodies.CreateStrict)
+LIST = Endpoint(
+    "designs.list", "GET", f"{API}/designs", "List designs (cursor pagination; folders excluded)",
+    list_designs, DesignList,
+    query=(Param("parentId", "Only designs in this folder.", {"type": "string"}), CURSOR, LIMIT),
+    errors=("VALIDATION_ERROR", "INVALID_INPUT"),
+)  # fmt: skip
+GET_WITH_TREE = Endpoint(
+    "designs.get", "GET", _PATH, "Get a design with its tree and variables", get, DesignWithTree,
+    errors=("DESIGN_NOT_FOUND",),
+)  # fmt: skip
+GET_METADATA = Endpoint(
+    "designs.get", "GET", _PATH, "Get a design's metadata", get, DesignSummary, errors=("DESIGN_NOT_FOUND",)
+)
+UPDATE_WITH_TOOLS = _update(DesignUpdatedWithResults, bodies.UpdateWithTools, "Rename, describe or edit")
+UPDATE_WITH_ACTIONS = _update(DesignUpdatedWithResults, bodies.UpdateWithActions, "Rename, describe or edit")
+UPDATE_METADATA = _update(DesignUpdated, bodies.UpdateMetadata, "Rename or describe a design")
+TREE = Endpoint(
+    "designs.tree", "GET", f"{_PATH}/tree", "A design's tree, raw (no envelope)", tree, Tree,
+    errors=("DESIGN_NOT_FOUND",), enveloped=False,
+)  # fmt: skip
+UPDATE_TREE = Endpoint(
+    "designs.tree.update", "PATCH", f"{_PATH}/tree", "Apply 1 to 500 actions, all or nothing", update_tree,
+    TreeUpdated, body=bodies.TreePatch, errors=(*_VALIDATION, "DESIGN_NOT_FOUND"),
+)  # fmt: skip

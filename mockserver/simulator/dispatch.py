@@ -1,4 +1,4 @@
-"""Where the simulator answers a request: route, authenticate, check the plan, run the handler."""
+"""Where the simulator answers a request: storage links, else route, authenticate, check the plan, handle."""
 
 from __future__ import annotations
 
@@ -7,46 +7,41 @@ from datetime import datetime
 
 from ..exchange import Incoming, Outcome
 from ..replies import error_outcome, success_outcome
-from . import assets, batch, designs, generation
+from . import links
 from .auth import authenticate
-from .endpoints import ApiError, Call, Endpoint, Rendered, Router
-from .links import PREFIX as FILES_PREFIX
-from .links import LinkStore
+from .endpoints import ApiError, Call, Rendered
+from .revisions import Revision
 from .workspace import Workspace
 
-ENDPOINTS: tuple[Endpoint, ...] = (
-    *designs.ENDPOINTS,
-    *assets.ENDPOINTS,
-    *generation.ENDPOINTS,
-    *batch.ENDPOINTS,
-)
 ANSWERED_BY = "simulator"
 
 
 class Simulator:
-    """Answers API requests from a workspace; owns the file links it hands out."""
+    """Answers API requests from a workspace under a revision; owns the file links it hands out."""
 
     def __init__(self, clock: Callable[[], datetime], batch_seconds: float) -> None:
         self.clock = clock
         self.batch_seconds = batch_seconds
-        self.router = Router(ENDPOINTS)
-        self.links = LinkStore()
+        self.links = links.LinkStore()
 
-    def answer(self, incoming: Incoming, workspace: Workspace, base_url: str) -> Outcome:
+    def answer(self, incoming: Incoming, workspace: Workspace, base_url: str, revision: Revision) -> Outcome:
         now = self.clock()
+        if links.owns(incoming.path):
+            return self.links.serve(incoming.method, incoming.path, incoming.query_string, now)
         try:
-            if incoming.path.startswith(FILES_PREFIX) and incoming.method in ("GET", "HEAD"):
-                return self.links.serve(incoming.path, now)
-            endpoint, params = self.router.resolve(incoming.method, incoming.path)
+            endpoint, params = revision.router.resolve(incoming.method, incoming.path)
             authenticate(incoming.headers, workspace, now)
             if endpoint.feature == "batchGenerate" and not workspace.batch_generate:
                 raise ApiError(
                     "INSUFFICIENT_PERMISSIONS", "The workspace plan does not include batch generation."
                 )
-            call = Call(incoming, params, workspace, now, base_url, self.links, self.batch_seconds)
+            call = Call(
+                incoming, params, workspace, now, base_url, self.links, self.batch_seconds, revision.profile,
+                endpoint,
+            )  # fmt: skip
             data = endpoint.handler(call)
         except ApiError as error:
             return error_outcome(error.code, ANSWERED_BY, error.message)
         if isinstance(data, Rendered):
             return Outcome(endpoint.status, data.body, ANSWERED_BY)
-        return success_outcome(data.model_dump(mode="json"), ANSWERED_BY, endpoint.status)
+        return success_outcome(data.model_dump(mode="json", by_alias=True), ANSWERED_BY, endpoint.status)

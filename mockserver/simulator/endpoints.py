@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..exchange import NOT_JSON, Incoming
 from ..matching import PathPattern, compile_path
+from .profile import Profile
 from .workspace import Workspace
 
 if TYPE_CHECKING:
@@ -55,6 +56,8 @@ class Call:
     base_url: str
     links: LinkStore
     batch_seconds: float
+    profile: Profile
+    endpoint: Endpoint
 
     def query(self, name: str) -> str | None:
         values = self.incoming.query.get(name)
@@ -73,6 +76,8 @@ Handler = Callable[[Call], BaseModel | Rendered]
 
 @dataclass(frozen=True)
 class Endpoint:
+    operation: str
+    """The stable operation name (`operations.OPERATIONS`): the same in every revision."""
     method: str
     path: str
     summary: str
@@ -85,6 +90,8 @@ class Endpoint:
     errors: Sequence[str] = ()
     feature: str | None = None
     """A plan feature the endpoint needs (`batchGenerate`); without it: 403 INSUFFICIENT_PERMISSIONS."""
+    enveloped: bool = True
+    """False for the one documented answer sent raw (C's `GET /designs/{id}/tree`)."""
     pattern: PathPattern = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -120,6 +127,13 @@ class Router:
         if isinstance(found, ApiError):
             raise ApiError(found.code, found.message)  # a fresh one: a raised exception keeps its traceback
         return found
+
+    def operation(self, method: str, path: str) -> str | None:
+        """The operation `method path` performs here, None when no route takes it."""
+        try:
+            return self.resolve(method, path)[0].operation
+        except ApiError:
+            return None
 
     def _resolve(self, method: str, path: str) -> tuple[Endpoint, dict[str, str]] | ApiError:
         found: list[tuple[Endpoint, dict[str, str]]] = [(e, {}) for e in self._literal.get(path, ())] or [
@@ -187,6 +201,14 @@ def explain(exc: ValidationError, where: str = "") -> ApiError:
     """Missing → MISSING_REQUIRED_FIELD, bad value → INVALID_INPUT, wrong shape → VALIDATION_ERROR."""
     errors = exc.errors(include_url=False)
     first = errors[0]["type"]
+    unknown = [str(error["loc"][-1]) for error in errors if error["type"] == "extra_forbidden"]
+    if unknown:
+        keys = ", ".join(repr(key) for key in unknown[:5])
+        return ApiError(
+            "VALIDATION_ERROR",
+            f"{where}unknown field{'s' * (len(unknown) > 1)} {keys}; only the documented fields are"
+            " accepted.",
+        )
     if first == "missing":
         code = "MISSING_REQUIRED_FIELD"
     elif first in _INVALID_INPUT_TYPES:
@@ -201,20 +223,14 @@ def explain(exc: ValidationError, where: str = "") -> ApiError:
     return ApiError(code, "; ".join(parts) + ".")
 
 
-def design_param(call: Call) -> str:
-    """The `design` query parameter: absent is a VALIDATION_ERROR, as the generate page documents."""
-    design = call.query("design")
-    if not design:
-        raise ApiError("VALIDATION_ERROR", "Query parameter 'design' is required (a designId).")
-    return design
-
-
 def int_param(call: Call, name: str, default: int, low: int, high: int) -> int:
     """An integer query parameter: not a number → VALIDATION_ERROR, out of range → INVALID_INPUT."""
     raw = call.query(name)
     if raw is None or raw == "":
         return default
     try:
+        if not (raw.isascii() and len(raw) <= 12):
+            raise ValueError(raw)
         value = int(raw)
     except ValueError:
         raise ApiError(
@@ -238,7 +254,9 @@ def page(call: Call, items: Sequence[Any]) -> tuple[Sequence[Any], str | None]:
     cursor = call.query("cursor")
     start = 0
     if cursor:
-        if not (cursor.startswith("c") and cursor[1:].isdigit() and int(cursor[1:]) <= len(items)):
+        digits = cursor[1:]
+        issued = cursor.startswith("c") and 0 < len(digits) <= 12 and digits.isascii() and digits.isdigit()
+        if not (issued and int(digits) <= len(items)):
             raise ApiError(
                 "INVALID_INPUT", f"Query parameter 'cursor' is not a cursor this API issued: {cursor!r}."
             )

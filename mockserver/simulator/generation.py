@@ -1,116 +1,122 @@
-"""Single generation (1 credit) and previews (free), and how variables fill a design.
+"""Single generation (1 credit) and previews (free), on the query routes (A, B) and path routes (C).
 
 A preview page outside the design answers 400 INVALID_INPUT (an assumption:
-the documentation is silent).
+the documentation is silent). A generated PDF and a preview PNG are drawn
+from the design's tree: the PDF with the request's values filled in, the
+preview with each element's design-time content.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from . import files
-from .designs import find
-from .endpoints import API, DESIGN, ApiError, Call, Endpoint, Param, design_param, int_param, json_body
-from .links import LINK_TTL
-from .schemas import GenerateBody, Generated, Preview
+from pydantic import BaseModel
+
+from . import authoring, bodies, render
+from .designs import answer, design_id, find
+from .endpoints import API, DESIGN, ApiError, Call, Endpoint, Param, int_param, json_body
+from .publish import LINK_TTL, image_bytes, link
+from .schemas import Generated, GeneratedWithId, Preview
 from .workspace import Design
 
-MAX_TABLE_ROWS = 500
+MAX_PREVIEW_PAGE = 10_000
 
 
-def fill(call: Call, design: Design, data: dict[str, Any], where: str = "data") -> list[str]:
-    """Check `data` against the design's variables; the lines the PDF shows. ApiError when a value is bad."""
-    lines = []
-    for name, variable in design.variables.items():
-        value = data.get(name)
-        if value is None:
-            value = variable.default
-        elif variable.type == "table":
-            _check_table(value, f"{where}.{name}")
-        elif not isinstance(value, str):
-            raise ApiError("VALIDATION_ERROR", f"{where}.{name}: a {variable.type} variable takes a string.")
-        elif variable.type == "image":
-            _check_asset(call, value, f"{where}.{name}")
-        if variable.type == "table":
-            lines.append(f"{name}:")
-            lines.extend("  " + " | ".join(cell or "" for cell in row) for row in value or [])
-        else:
-            lines.append(f"{name}: {value if value is not None else ''}")
-    return lines
-
-
-def _check_table(value: Any, where: str) -> None:
-    rows_ok = isinstance(value, list) and all(isinstance(row, list) for row in value)
-    if not rows_ok or not all(cell is None or isinstance(cell, str) for row in value for cell in row):
-        raise ApiError(
-            "VALIDATION_ERROR", f"{where}: a table takes an array of rows, each an array of strings."
+def check_values(call: Call, tree: dict[str, Any], values: dict[str, Any], where: str = "data") -> None:
+    """The 400 family when a value does not fit its variable (unknown names are ignored)."""
+    try:
+        authoring.check_values(
+            tree, values, call.profile.vocabulary, lambda ref: ref in call.workspace.images, where
         )
-    if len(value) > MAX_TABLE_ROWS:
-        raise ApiError(
-            "INVALID_INPUT", f"{where}: a table has at most {MAX_TABLE_ROWS} rows, got {len(value)}."
-        )
+    except authoring.AuthoringError as error:
+        raise ApiError(error.code, error.message) from None
 
 
-def _check_asset(call: Call, value: str, where: str) -> None:
-    asset_id = value.removeprefix("assets:")
-    if not value.startswith("assets:") or asset_id not in call.workspace.assets:
-        raise ApiError("INVALID_INPUT", f"{where}: {value!r} is not the ref of an asset of this workspace.")
+def pdf_maker(call: Call, title: str, tree: dict[str, Any], values: dict[str, Any], profile: str) -> Any:
+    """A function that draws the PDF later, when its link is fetched (from this tree, these values)."""
+    images = image_bytes(dict(call.workspace.images))
+
+    def make() -> bytes:
+        return render.pdf(authoring.fill(tree, values), title=title, profile=profile, image=images)
+
+    return make
 
 
-def pdf_link(call: Call, design: Design, lines: list[str]) -> str:
-    title, pages = design.name, design.pages
-    return call.links.issue(
-        call.base_url,
-        f"{design.name}.pdf",
-        "application/pdf",
-        call.now,
-        lambda: files.pdf(title, lines, pages),
-    )
-
-
-def generate(call: Call) -> Generated:
-    design = find(call, design_param(call))
-    body = json_body(call, GenerateBody)
-    lines = fill(call, design, body.data or {})
+def generate(call: Call) -> BaseModel:
+    design = find(call, design_id(call))
+    body = json_body(call, call.endpoint.body or bodies.GenerateBody)
+    values = body.data or {}
+    check_values(call, design.tree, values)
+    profile = getattr(body, "pdfProfile", None) or "standard"
     if not call.workspace.spend(1):
         raise ApiError("INSUFFICIENT_CREDITS", "Workspace does not have enough credits.")
-    return Generated(
-        designId=design.id,
-        filename=f"{design.name}.pdf",
-        downloadUrl=pdf_link(call, design, lines),
-        expiresIn=LINK_TTL,
-        status="completed",
+    generation = call.workspace.new_id("gen")
+    filename = f"{design.name}.pdf"
+    url = link(
+        call,
+        ("pdf", generation),
+        filename,
+        "application/pdf",
+        pdf_maker(call, design.name, design.tree, values, profile),
+        style=call.profile.generate_link,
+    )
+    return answer(
+        call,
+        {
+            "generationId": generation,
+            "designId": design.id,
+            "filename": filename,
+            "downloadUrl": url,
+            "expiresIn": LINK_TTL,
+            "status": "completed",
+        },
     )
 
 
 def preview(call: Call) -> Preview:
-    design = find(call, design_param(call))
-    page = int_param(call, "page", 0, 0, 10_000)
-    if page >= design.pages:
+    design = find(call, design_id(call))
+    number = int_param(call, "page", 0, 0, MAX_PREVIEW_PAGE)
+    if number >= design.pages:
         raise ApiError(
             "INVALID_INPUT",
-            f"Page {page} is outside the design: it has {design.pages} page(s), counted from 0.",
+            f"Page {number} is outside the design: it has {design.pages} page(s), counted from 0.",
         )
-    label = f"{design.name} — page {page + 1} of {design.pages}"
-    url = call.links.issue(
-        call.base_url,
-        f"{design.name}-page-{page}.png",
-        "image/png",
-        call.now,
-        lambda: files.png(595, 842, label),
-    )
-    return Preview(previewUrl=url, expiresIn=LINK_TTL, page=page)
+    url = link(call, ("preview", design.id, design.version, number), "preview.png", "image/png",
+               _preview_maker(call, design, number))  # fmt: skip
+    return Preview(previewUrl=url, expiresIn=LINK_TTL, page=number)
 
 
-ENDPOINTS = [
-    Endpoint(
-        "POST", f"{API}/generate", "Render one PDF (1 credit)", generate, Generated, status=201,
-        query=(DESIGN,), body=GenerateBody,
-        errors=("VALIDATION_ERROR", "INVALID_INPUT", "INSUFFICIENT_CREDITS", "DESIGN_NOT_FOUND"),
-    ),
-    Endpoint(
-        "GET", f"{API}/preview", "Render one page to PNG (free)", preview, Preview,
-        query=(DESIGN, Param("page", "Zero-based page (default 0).", {"type": "integer", "minimum": 0})),
-        errors=("VALIDATION_ERROR", "INVALID_INPUT", "DESIGN_NOT_FOUND"),
-    ),
-]  # fmt: skip
+def _preview_maker(call: Call, design: Design, number: int) -> Any:
+    tree, images = design.tree, image_bytes(dict(call.workspace.images))
+
+    def make() -> bytes:
+        return render.png(tree, number, image=images)
+
+    return make
+
+
+_GENERATE_ERRORS = ("VALIDATION_ERROR", "INVALID_INPUT", "INSUFFICIENT_CREDITS", "DESIGN_NOT_FOUND")
+_PREVIEW_ERRORS = ("VALIDATION_ERROR", "INVALID_INPUT", "DESIGN_NOT_FOUND")
+_PAGE = Param("page", "Zero-based page (default 0).", {"type": "integer", "minimum": 0})
+_PATH = f"{API}/designs/{{designId}}"
+
+GENERATE_QUERY = Endpoint(
+    "generate", "POST", f"{API}/generate", "Render one PDF (1 credit)", generate, Generated, status=201,
+    query=(DESIGN,), body=bodies.GenerateBody, errors=_GENERATE_ERRORS,
+)  # fmt: skip
+GENERATE_PATH = Endpoint(
+    "generate", "POST", f"{_PATH}/generate", "Render one PDF (1 credit)", generate, Generated, status=201,
+    body=bodies.GenerateBody, errors=_GENERATE_ERRORS,
+)  # fmt: skip
+GENERATE_WITH_PROFILE = Endpoint(
+    "generate", "POST", f"{_PATH}/generate", "Render one PDF (1 credit)", generate, GeneratedWithId,
+    status=201, body=bodies.GenerateWithProfile, errors=_GENERATE_ERRORS,
+)  # fmt: skip
+PREVIEW_QUERY = Endpoint(
+    "preview", "GET", f"{API}/preview", "Render one page to PNG (free)", preview, Preview,
+    query=(DESIGN, _PAGE), errors=_PREVIEW_ERRORS,
+)  # fmt: skip
+PREVIEW_PATH = Endpoint(
+    "preview", "GET", f"{_PATH}/preview", "Render one page to PNG (free)", preview, Preview,
+    query=(_PAGE,), errors=_PREVIEW_ERRORS,
+)  # fmt: skip

@@ -16,17 +16,18 @@ from pydantic.json_schema import models_json_schema
 
 from .. import catalog
 from ..version import __version__
-from .dispatch import ENDPOINTS
 from .endpoints import Endpoint
+from .revisions import REVISIONS
 
 _AUTH_ERRORS = ("UNAUTHORIZED", "INVALID_API_KEY", "API_KEY_EXPIRED", "INVALID_TOKEN", "TOKEN_EXPIRED")
 _REF = "#/components/schemas/{model}"
 
 
 @cache
-def document() -> dict[str, Any]:
-    """OpenAPI 3.1 for the simulator's endpoints (cached: they never change)."""
-    endpoints = ENDPOINTS
+def document(revision: str) -> dict[str, Any]:
+    """OpenAPI 3.1 for one revision's endpoints (cached: they never change)."""
+    described = REVISIONS[revision]
+    endpoints = described.endpoints
     models = {e.data for e in endpoints} | {e.body for e in endpoints if e.body is not None}
     _, schemas = models_json_schema(
         [(model, "validation") for model in sorted(models, key=lambda m: m.__name__)], ref_template=_REF
@@ -41,10 +42,13 @@ def document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {
-            "title": "ImaginePDF API (as simulated by mockserver)",
+            "title": f"ImaginePDF API, docs revision {described.name} (as simulated by mockserver)",
             "version": __version__,
-            "description": "Every response uses the envelope {status, data, error}. Errors come from the "
-            "documented catalog; see GET /__mock/errors.",
+            "x-api-revision": described.name,
+            "x-api-revision-label": described.label,
+            "description": f"{described.summary} Every response uses the envelope {{status, data, error}}"
+            " (except a design's raw tree in C). Errors come from the documented catalog; see"
+            " GET /__mock/errors. Other revisions: ?revision=NAME.",
         },
         "servers": [{"url": "/"}],
         "components": {
@@ -62,8 +66,7 @@ def document() -> dict[str, Any]:
 def _operation(endpoint: Endpoint) -> dict[str, Any]:
     operation: dict[str, Any] = {
         "summary": endpoint.summary,
-        "operationId": f"{endpoint.method.lower()}_{endpoint.handler.__module__.rsplit('.', 1)[-1]}"
-        f"_{endpoint.handler.__name__}",
+        "operationId": endpoint.operation,
         "parameters": [
             {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
             for name in re.findall(r"\{(\w+)\}", endpoint.path)
@@ -78,7 +81,7 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
             }
             for p in endpoint.query
         ],
-        "responses": {str(endpoint.status): _success(endpoint.data, endpoint.status)},
+        "responses": {str(endpoint.status): _success(endpoint.data, endpoint.enveloped)},
     }
     if endpoint.body is not None:
         operation["requestBody"] = {
@@ -115,7 +118,12 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
     return operation
 
 
-def _success(model: type[BaseModel], status: int) -> dict[str, Any]:
+def _success(model: type[BaseModel], enveloped: bool) -> dict[str, Any]:
+    if not enveloped:
+        return {
+            "description": "Success, without the envelope",
+            "content": {"application/json": {"schema": {"$ref": _REF.format(model=model.__name__)}}},
+        }
     return {
         "description": "Success",
         "content": {

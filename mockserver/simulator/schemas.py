@@ -1,102 +1,36 @@
-"""Request bodies and response data of the simulated API, as pydantic models.
+"""Response data of the simulated API, as pydantic models, per revision where they differ.
 
-Handlers validate requests with the request models and answer with the data
-models; `openapi.py` publishes the same models. Field names are the API's.
+Handlers answer with these models; `openapi.py` publishes the same ones, so
+the document describes exactly what is sent. Field names are the API's.
 """
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-
-# --- requests ------------------------------------------------------------------------------------
+from pydantic import BaseModel, Field
 
 
-class _Body(BaseModel):
-    """JSON request bodies: no type coercion ("5" is not 5); unknown keys are ignored."""
-
-    model_config = ConfigDict(strict=True, extra="ignore")
-
-
-class ToolCall(_Body):
-    tool: str = Field(
-        description="A tool name from GET /api/v1/tools.",
-        json_schema_extra={"enum": ["add_page", "add_element", "remove_element"]},
-    )
-    input: dict[str, Any] = Field(default_factory=dict)
-
-
-class CreateDesign(_Body):
-    name: str = Field(min_length=1, max_length=200)
-    description: str = Field("", max_length=2000)
-    tools: list[ToolCall] | None = None
-
-
-class PatchDesign(_Body):
-    name: str | None = Field(None, min_length=1, max_length=200)
-    description: str | None = Field(None, max_length=2000)
-    tools: list[ToolCall] | None = None
-
-
-class CreatePlaceholder(_Body):
-    name: str = Field(min_length=1, max_length=200)
-    label: str | None = Field(None, max_length=40, description="Defaults to the name.")
-    width: int = Field(400, ge=16, le=2000)
-    height: int = Field(300, ge=16, le=2000)
-
-
-class GenerateBody(_Body):
-    data: dict[str, Any] | None = Field(None, description="Variable name → value; unknown names are ignored.")
-
-
-class BatchBody(_Body):
-    rows: list[Any] = Field(min_length=1, description="One data object per PDF.")
-
-
-class AddPage(_Body):
-    size: Literal["A4", "Letter"] = "A4"
-
-
-class AddElement(_Body):
-    page: int = Field(0, ge=0)
-    type: Literal["text", "table", "image", "qr", "barcode", "shape"]
-    x: float = 0
-    y: float = 0
-    width: float | None = Field(None, gt=0)
-    height: float | None = Field(None, gt=0)
-    text: str | None = Field(None, description="For text: may hold {{variable}} placeholders.")
-    variable: str | None = Field(
-        None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="For table, image, qr, barcode."
-    )
-    columns: list[str] | None = Field(None, description="Column titles of a table.")
-
-
-class RemoveElement(_Body):
-    elementId: str
-
-
-TOOLS: dict[str, tuple[str, type[_Body]]] = {
-    "add_page": ("Append a page to the design.", AddPage),
-    "add_element": ("Place an element (text, table, image, QR code, barcode, shape) on a page.", AddElement),
-    "remove_element": ("Remove an element by its id.", RemoveElement),
-}
-
-# --- responses -----------------------------------------------------------------------------------
-
-
-class ToolResult(BaseModel):
-    tool: str
-    ok: bool
-    output: dict[str, Any]
+class Me(BaseModel):
+    workspaceId: str
+    workspaceName: str
+    userEmail: str
+    keyName: str | None
 
 
 class DesignCreated(BaseModel):
+    """B2, C1, C2: the design is only allocated."""
+
     designId: str
     name: str
     description: str
     createdAt: str
-    results: list[ToolResult] | None
+
+
+class DesignCreatedWithResults(DesignCreated):
+    """A and B1: one result per tool or action, null when none was sent."""
+
+    results: list[dict[str, Any]] | None
 
 
 class DesignSummary(BaseModel):
@@ -113,38 +47,65 @@ class DesignList(BaseModel):
     nextCursor: str | None
 
 
-class DesignDetail(BaseModel):
-    designId: str
-    name: str
-    config: dict[str, Any] = Field(description="The design tree: pages and their elements.")
-    variables: dict[str, dict[str, Any]] = Field(description="Variable name → JSON Schema of its value.")
-    fileSize: int
-    createdAt: str
-    modifiedAt: str
+class DesignWithTree(DesignSummary):
+    """A and B: the design with its tree (`config`) and its variables."""
+
+    config: dict[str, Any] = Field(description="The design tree: pages, nodes, variables.")
+    variables: dict[str, dict[str, Any]] = Field(description="Variable name → what its value must be.")
 
 
-class DesignPatched(BaseModel):
+class DesignUpdated(BaseModel):
     designId: str
     name: str
     description: str
     fileSize: int
     modifiedAt: str
-    results: list[ToolResult] | None = Field(description="One per tool call; null when none was sent.")
 
 
-class ToolInfo(BaseModel):
+class DesignUpdatedWithResults(DesignUpdated):
+    results: list[dict[str, Any]] | None = Field(description="One per tool or action; null when none.")
+
+
+class TreeUpdated(BaseModel):
+    designId: str
     name: str
-    description: str
-    input: dict[str, Any] = Field(description="JSON Schema of the tool's input.")
+    fileSize: int
+    modifiedAt: str
+    results: list[dict[str, Any]]
+
+
+class Tree(BaseModel):
+    """The raw design tree (C): sent without the envelope."""
+
+    metadata: dict[str, Any]
+    pages: list[dict[str, Any]]
+    nodes: dict[str, Any]
+    variables: dict[str, Any]
 
 
 class ToolList(BaseModel):
-    tools: list[ToolInfo]
+    tools: list[dict[str, Any]] = Field(description="Each {name, description, input (JSON Schema)}.")
+
+
+class ActionList(BaseModel):
+    actions: list[dict[str, Any]] = Field(description="Each {name, description, args (JSON Schema)}.")
+
+
+class Font(BaseModel):
+    id: str
+    class_: Literal["sans", "serif", "display", "handwriting"] = Field(alias="class")
+    source: Literal["google", "bundled"]
+    weights: list[int]
+    tags: list[Literal["recommended", "popular"]] | None = None
+
+
+class FontList(BaseModel):
+    fonts: list[Font]
 
 
 class Dimensions(BaseModel):
-    width: int
-    height: int
+    width: float
+    height: float
 
 
 class AssetOut(BaseModel):
@@ -164,7 +125,29 @@ class AssetList(BaseModel):
     nextCursor: str | None
 
 
+class UploadOut(BaseModel):
+    uploadId: str
+    ref: str
+    name: str
+    mimeType: str
+    fileSize: int
+    dimensions: Dimensions
+    thumbnailUrl: str
+    createdAt: str
+
+
 class Generated(BaseModel):
+    designId: str
+    filename: str
+    downloadUrl: str
+    expiresIn: int
+    status: Literal["completed"]
+
+
+class GeneratedWithId(BaseModel):
+    """C2: a stable `generationId` first."""
+
+    generationId: str
     designId: str
     filename: str
     downloadUrl: str
@@ -195,6 +178,15 @@ class BatchStatus(BaseModel):
     updatedAt: str
 
 
-class BatchDownload(BaseModel):
+class BatchUrl(BaseModel):
+    """A, B: the ZIP's link is `url`."""
+
     url: str
+    expiresIn: int
+
+
+class BatchDownloadUrl(BaseModel):
+    """C: the ZIP's link is `downloadUrl`."""
+
+    downloadUrl: str
     expiresIn: int

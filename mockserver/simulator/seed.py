@@ -110,8 +110,11 @@ class AssetSeed(_Seed):
 
 
 class WorkspaceSeed(_Seed):
-    """Seed state: credits, plan, credentials, designs and assets."""
+    """Seed state: identity, credits, plan, credentials, designs and assets."""
 
+    id: str | None = Field(None, pattern=ID_PATTERN, description="workspaceId of GET /me.")
+    name: str | None = Field(None, min_length=1, max_length=200, description="workspaceName of GET /me.")
+    user_email: str | None = Field(None, min_length=3, max_length=320, description="userEmail of GET /me.")
     credits: int | None = Field(None, ge=0, description="Credit balance.")
     plan: PlanSeed | None = None
     api_keys: list[KeySeed] | None = None

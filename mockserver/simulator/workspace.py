@@ -1,8 +1,10 @@
-"""The simulated workspace: credits, plan, credentials, designs, assets, outputs and jobs.
+"""The simulated workspace: identity, credits, plan, credentials, designs, assets, uploads and jobs.
 
 One Workspace per session, built from a validated seed. The simulator's
-handlers run on the event loop without awaiting between a check and the
-change it guards, so a balance is never overspent by concurrent requests.
+handlers run without awaiting between a check and the change it guards, so
+a balance is never overspent by concurrent requests. A design's tree is
+replaced, never edited in place, so a job or a link can keep the tree it was
+made from.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from .seed import AssetSeed, DesignSeed, KeySeed, TokenSeed, VariableSeed, WorkspaceSeed
+from . import authoring
+from .seed import AssetSeed, DesignSeed, KeySeed, TokenSeed, WorkspaceSeed
 
 SEED_EPOCH = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 """Creation time of seeded designs and assets (one minute apart, in seed order)."""
@@ -30,77 +33,92 @@ class Design:
     name: str
     description: str
     parent_id: str | None
-    config: dict[str, Any]
-    variables: dict[str, VariableSeed]
+    tree: dict[str, Any]
     created_at: datetime
     modified_at: datetime
-    rendered: bytes | None = None
-    """GET /designs/{id}'s answer, encoded; None after any change."""
+    version: int = 0
+    """Counts changes to the tree: links to previews name the version they show."""
+    rendered: tuple[str, bytes] | None = None
+    """GET /designs/{id}'s answer for one revision (its name, the bytes); None after any change."""
+    _size: int | None = None
 
     @property
     def pages(self) -> int:
-        return len(self.config["pages"])
+        return len(self.tree["pages"])
 
     @property
     def file_size(self) -> int:
-        """Size of the stored design document (the config as compact JSON)."""
-        return len(json.dumps(self.config, separators=(",", ":")))
+        """Bytes of the stored tree as compact JSON (the docs leave `fileSize` unexplained)."""
+        if self._size is None:
+            self._size = len(json.dumps(self.tree, separators=(",", ":")))
+        return self._size
+
+    def change(self, tree: dict[str, Any], now: datetime) -> None:
+        """Replace the tree (never edit it in place: jobs and links keep the old one)."""
+        self.tree, self.version, self.modified_at = tree, self.version + 1, now
+        self.rendered, self._size = None, None
+
+    def rename(self, name: str | None, description: str | None, now: datetime) -> None:
+        self.name = name if name is not None else self.name
+        self.description = description if description is not None else self.description
+        self.modified_at, self.rendered = now, None
 
     @classmethod
     def from_seed(cls, seed: DesignSeed, created: datetime) -> Design:
-        pages: list[dict[str, Any]] = [{"elements": []} for _ in range(seed.pages)]
-        design = cls(
-            seed.id, seed.name, seed.description, seed.parentId, {"pages": pages}, {}, created, created
-        )
-        for number, (name, variable) in enumerate(seed.variables.items(), start=1):
-            element: dict[str, Any] = {"id": f"el_{number}", "type": variable.type, "x": 40, "y": 40 * number}
-            if variable.type == "text":
-                element["text"] = variable.default if isinstance(variable.default, str) else f"{{{{{name}}}}}"
-            if variable.type != "text":
-                element["variable"] = name
-            if variable.columns:
-                element["columns"] = list(variable.columns)
-            pages[0]["elements"].append(element)
-            design.variables[name] = variable
-        return design
+        tree = authoring.tree_from_seed(seed.pages, seed.variables)
+        return cls(seed.id, seed.name, seed.description, seed.parentId, tree, created, created)
 
 
 @dataclass
-class Asset:
+class Image:
+    """An image of the workspace: an asset (A, B; `assets:` refs) or an upload (C; `uploads:`)."""
+
     id: str
+    scheme: str
     name: str
     mime_type: str
     file_size: int
-    width: int
-    height: int
-    is_placeholder: bool
+    width: float
+    height: float
     created_at: datetime
+    is_placeholder: bool = False
     label: str = ""
     content: bytes | None = None
+    """The bytes as uploaded (None for a seeded asset: a plain picture is drawn)."""
+    png: bytes | None = None
+    """What is drawn: the PNG of an SVG upload, else the content itself."""
+    version: int = 0
 
     @property
     def ref(self) -> str:
-        return f"assets:{self.id}"
+        return f"{self.scheme}:{self.id}"
 
     @classmethod
-    def from_seed(cls, seed: AssetSeed, created: datetime) -> Asset:
-        size = seed.width * seed.height // 8
+    def from_seed(cls, seed: AssetSeed, created: datetime) -> Image:
+        size = int(seed.width * seed.height) // 8
         return cls(
-            seed.id, seed.name, seed.mimeType, size, seed.width, seed.height, seed.isPlaceholder, created
-        )
+            seed.id, "assets", seed.name, seed.mimeType, size, seed.width, seed.height, created,
+            seed.isPlaceholder,
+        )  # fmt: skip
 
 
 @dataclass
 class Job:
-    """A batch job. Its progress is a function of time: nothing runs in the background."""
+    """A batch job. Its progress is a function of time: nothing runs in the background.
+
+    It keeps the design's tree and the rows as they were submitted, so the ZIP
+    shows what was asked for even if the design changes (or goes) later.
+    """
 
     id: str
     design_id: str
     design_name: str
+    tree: dict[str, Any]
     rows: list[dict[str, Any]]
     failed_rows: frozenset[int]
     created_at: datetime
     duration: float
+    profile: str = "standard"
 
     @property
     def total(self) -> int:
@@ -129,13 +147,17 @@ class Job:
 
 @dataclass
 class Workspace:
+    id: str
+    name: str
+    user_email: str
     credits: int
     use_api_keys: bool
     batch_generate: bool
     api_keys: dict[str, KeySeed]
     tokens: dict[str, TokenSeed]
     designs: dict[str, Design]
-    assets: dict[str, Asset]
+    images: dict[str, Image]
+    """Assets and uploads by ref (`assets:asset_logo`, `uploads:upl_…`)."""
     jobs: dict[str, Job] = field(default_factory=dict)
     _serial: int = 0
 
@@ -146,24 +168,34 @@ class Workspace:
             design.id: Design.from_seed(design, SEED_EPOCH + timedelta(minutes=number))
             for number, design in enumerate(seed.designs or ())
         }
-        assets = {
-            asset.id: Asset.from_seed(asset, SEED_EPOCH + timedelta(minutes=number))
-            for number, asset in enumerate(seed.assets or ())
-        }
+        assets = [
+            Image.from_seed(a, SEED_EPOCH + timedelta(minutes=n)) for n, a in enumerate(seed.assets or ())
+        ]
         return cls(
+            id=seed.id or "ws_demo",
+            name=seed.name or "Demo Workspace",
+            user_email=seed.user_email or "dev@example.com",
             credits=seed.credits or 0,
             use_api_keys=bool(plan and plan.useApiKeys),
             batch_generate=bool(plan and plan.batchGenerate),
             api_keys={key.key: key for key in seed.api_keys or ()},
             tokens={token.token: token for token in seed.tokens or ()},
             designs=designs,
-            assets=assets,
+            images={asset.ref: asset for asset in assets},
         )
 
     def new_id(self, prefix: str) -> str:
         """A fresh id, deterministic within the workspace (`dsg_000000000001`, …)."""
         self._serial += 1
         return f"{prefix}_{self._serial:012x}"
+
+    def mint_element(self, kind: str) -> str:
+        """A fresh element id in the docs' style (`text-0000b`), deterministic within the workspace."""
+        self._serial += 1
+        return f"{kind}-{self._serial:05x}"
+
+    def images_of(self, scheme: str) -> list[Image]:
+        return [image for image in self.images.values() if image.scheme == scheme]
 
     def spend(self, amount: int) -> bool:
         """Take `amount` credits if the balance covers all of it; never part of it."""
@@ -175,6 +207,7 @@ class Workspace:
     def describe(self) -> dict[str, Any]:
         """Credentials, balance and plan: what a user needs to make requests."""
         return {
+            "workspace": {"id": self.id, "name": self.name, "userEmail": self.user_email},
             "credits": self.credits,
             "plan": {"useApiKeys": self.use_api_keys, "batchGenerate": self.batch_generate},
             "api_keys": [_credential(k.key, k.name, k.expires) for k in self.api_keys.values()],

@@ -22,6 +22,7 @@ function cell(row, text, cls) { const td = row.insertCell(); td.textContent = te
 
 async function loadScenarios() {
   const data = await admin("GET", "scenarios");
+  $("revision").textContent = "API revision " + data.apiRevision;
   const list = $("scenarios");
   list.replaceChildren();
   for (const scenario of data.scenarios) {

@@ -1,0 +1,69 @@
+"""Uploads (revision C): `POST /uploads`, images referenced as `uploads:<id>`.
+
+As documented: at most 1 MB; PNG, JPEG, WebP or SVG; an SVG is kept as sent
+and rasterised to PNG, and one that draws nothing is refused; each of these
+failures, and a missing file, is 400 VALIDATION_ERROR. The upload's `name`
+defaults to the file name as sent, extension included (an assumption).
+"""
+
+from __future__ import annotations
+
+from . import bodies, render
+from .endpoints import API, ApiError, Call, Endpoint
+from .multipart import form
+from .publish import thumbnail
+from .schemas import Dimensions, UploadOut
+from .workspace import Image, stamp
+
+MAX_UPLOAD_BYTES = 1024 * 1024
+
+
+def create(call: Call) -> UploadOut:
+    parts = form(call)
+    upload = parts.get("file")
+    if upload is None:
+        raise ApiError("VALIDATION_ERROR", "The multipart body needs a 'file' part.")
+    data = upload.data
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ApiError("VALIDATION_ERROR", f"The file is {len(data)} bytes; uploads are at most 1 MB.")
+    found = render.image_info(data)
+    if found is None:
+        raise ApiError("VALIDATION_ERROR", "The file is not a PNG, JPEG, WebP or SVG image.")
+    mime_type, width, height = found
+    png = data
+    if mime_type == "image/svg+xml":
+        made = render.rasterize_svg(data)
+        if made is None:
+            raise ApiError("VALIDATION_ERROR", "The SVG draws nothing: its rasterised image is blank.")
+        png, width, height = made
+    name_part = parts.get("name")
+    name = name_part.data.decode("utf-8", "replace").strip()[: bodies.MAX_NAME] if name_part else ""
+    image = Image(
+        id=call.workspace.new_id("upl"),
+        scheme="uploads",
+        name=name or upload.filename or "upload",
+        mime_type=mime_type,
+        file_size=len(data),
+        width=width,
+        height=height,
+        created_at=call.now,
+        content=data,
+        png=png,
+    )
+    call.workspace.images[image.ref] = image
+    return UploadOut(
+        uploadId=image.id,
+        ref=image.ref,
+        name=image.name,
+        mimeType=image.mime_type,
+        fileSize=image.file_size,
+        dimensions=Dimensions(width=image.width, height=image.height),
+        thumbnailUrl=thumbnail(call, image),
+        createdAt=stamp(image.created_at),
+    )
+
+
+CREATE = Endpoint(
+    "uploads.create", "POST", f"{API}/uploads", "Upload an image (at most 1 MB)", create, UploadOut,
+    status=201, multipart=("file", "name"), errors=("VALIDATION_ERROR",),
+)  # fmt: skip
