@@ -34,10 +34,12 @@ def out(call: Call, asset: Asset) -> AssetOut:
     label = asset.label or asset.name
     thumbnail = call.links.issue(
         call.base_url,
-        f"{PurePath(asset.name).stem or asset.id}-thumbnail.png",
-        "image/png",
-        call.now,
-        (lambda: content) if content is not None else (lambda: files.png(width, height, label)),
+        style="imaginepdf",
+        key=("thumbnail", content) if content is not None else ("thumbnail", width, height, label),
+        filename=f"{PurePath(asset.name).stem or asset.id}-thumbnail.png",
+        media_type="image/png",
+        now=call.now,
+        render=(lambda: content) if content is not None else (lambda: files.png(width, height, label)),
     )
     return AssetOut(
         id=asset.id,

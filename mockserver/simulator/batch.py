@@ -96,10 +96,12 @@ def download(call: Call) -> BatchDownload:
     title, pages = job.design_name, design.pages
     url = call.links.issue(
         call.base_url,
-        f"{job.id}.zip",
-        "application/zip",
-        call.now,
-        lambda: files.zip_of({name: files.pdf(title, lines, pages) for name, lines in entries}),
+        style="imaginepdf",
+        key=("batch", job.id, tuple((name, tuple(lines)) for name, lines in entries), pages),
+        filename=f"{job.id}.zip",
+        media_type="application/zip",
+        now=call.now,
+        render=lambda: files.zip_of({name: files.pdf(title, lines, pages) for name, lines in entries}),
     )
     return BatchDownload(url=url, expiresIn=LINK_TTL)
 

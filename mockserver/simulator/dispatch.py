@@ -10,8 +10,7 @@ from ..replies import error_outcome, success_outcome
 from . import assets, batch, designs, generation
 from .auth import authenticate
 from .endpoints import ApiError, Call, Endpoint, Rendered, Router
-from .links import PREFIX as FILES_PREFIX
-from .links import LinkStore
+from .links import LinkStore, owns
 from .workspace import Workspace
 
 ENDPOINTS: tuple[Endpoint, ...] = (
@@ -35,8 +34,8 @@ class Simulator:
     def answer(self, incoming: Incoming, workspace: Workspace, base_url: str) -> Outcome:
         now = self.clock()
         try:
-            if incoming.path.startswith(FILES_PREFIX) and incoming.method in ("GET", "HEAD"):
-                return self.links.serve(incoming.path, now)
+            if owns(incoming.path):
+                return self.links.serve(incoming.method, incoming.path, incoming.query_string, now)
             endpoint, params = self.router.resolve(incoming.method, incoming.path)
             authenticate(incoming.headers, workspace, now)
             if endpoint.feature == "batchGenerate" and not workspace.batch_generate:

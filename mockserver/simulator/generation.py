@@ -61,10 +61,12 @@ def pdf_link(call: Call, design: Design, lines: list[str]) -> str:
     title, pages = design.name, design.pages
     return call.links.issue(
         call.base_url,
-        f"{design.name}.pdf",
-        "application/pdf",
-        call.now,
-        lambda: files.pdf(title, lines, pages),
+        style="imaginepdf",
+        key=("pdf", title, tuple(lines), pages),
+        filename=f"{design.name}.pdf",
+        media_type="application/pdf",
+        now=call.now,
+        render=lambda: files.pdf(title, lines, pages),
     )
 
 
@@ -94,10 +96,12 @@ def preview(call: Call) -> Preview:
     label = f"{design.name} — page {page + 1} of {design.pages}"
     url = call.links.issue(
         call.base_url,
-        f"{design.name}-page-{page}.png",
-        "image/png",
-        call.now,
-        lambda: files.png(595, 842, label),
+        style="imaginepdf",
+        key=("preview", label),
+        filename=f"{design.name}-page-{page}.png",
+        media_type="image/png",
+        now=call.now,
+        render=lambda: files.png(595, 842, label),
     )
     return Preview(previewUrl=url, expiresIn=LINK_TTL, page=page)
 
