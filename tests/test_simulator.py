@@ -6,6 +6,7 @@ import io
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+from xml.etree import ElementTree
 
 import httpx
 import pytest
@@ -458,9 +459,14 @@ def test_unknown_jobs(api: httpx.Client) -> None:
     error(api.get("/api/v1/batch/job_nope/download"), 404, "PDF_NOT_FOUND")
 
 
-def test_files_links_that_were_never_issued(server: MockServer) -> None:
-    error(httpx.get(f"{server.url}/files/forged/Invoice.pdf"), 404, "PDF_NOT_FOUND")
-    error(httpx.get(f"{server.url}/files/forged/page.png"), 404, "NOT_FOUND")
+def test_storage_links_that_were_never_issued(server: MockServer) -> None:
+    for path, code in [
+        ("/storage.imaginepdf.com/forged/Invoice.pdf", "AccessDenied"),
+        ("/storage.imaginepdf.com/forged/page.png?expires=9999999999&signature=00", "SignatureDoesNotMatch"),
+    ]:
+        answer = httpx.get(f"{server.url}{path}")
+        assert (answer.status_code, answer.headers["content-type"]) == (403, "application/xml")
+        assert ElementTree.fromstring(answer.content).findtext("Code") == code
 
 
 def test_openapi_lists_every_endpoint(server: MockServer) -> None:

@@ -1,76 +1,210 @@
-"""Presigned file links: the `downloadUrl`, `previewUrl`, thumbnail and ZIP URLs.
+"""Presigned file links (`downloadUrl`, `previewUrl`, thumbnails, batch ZIPs) and the files behind them.
 
-A link points at the mock itself (`/files/<token>/<filename>`), needs no
-credential, and serves a real file rendered when it is fetched. After its
-lifetime it answers 403 FORBIDDEN, as an expired presigned storage URL
-refuses access; a token the mock never issued (or has forgotten: it keeps
-the newest LINK_LIMIT) answers 404 PDF_NOT_FOUND for PDFs and ZIPs and
-404 NOT_FOUND for images.
+A link is a presigned-style storage URL on the mock's own host (see `storage`). The URL carries its
+expiry under an HMAC signature, so a link needs no record of its own: the store keeps one entry per
+distinct content (the caller's `key`) holding what renders the file, and an entry lives as long as the
+newest link issued for it. A link therefore works for its whole LINK_TTL whatever else is issued, and
+memory follows the number of distinct files alive, not the number of links handed out. At the hard cap
+of entries the store drops the expired ones, and if every entry is still live it refuses to issue
+(StorageFull; the caller answers 500 S3_ERROR) rather than break a live link.
 """
 
 from __future__ import annotations
 
+import hashlib
+import math
 import secrets
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from email.utils import formatdate
+from typing import Final
 from urllib.parse import quote
 
 from ..exchange import Outcome
-from .endpoints import ApiError
-from .workspace import stamp
+from .storage import (
+    ANSWERED_BY,
+    GCS_PREFIX,
+    IMAGINEPDF_PREFIX,
+    PREFIXES,
+    STYLES,
+    Refused,
+    Signer,
+    Style,
+    expired,
+    no_such_key,
+    owns,
+    refused,
+    style_of,
+    wrong_method,
+)
 
-PREFIX = "/files/"
-LINK_TTL = 3600
-LINK_LIMIT = 10_000
+__all__ = [
+    "GCS_PREFIX",
+    "IMAGINEPDF_PREFIX",
+    "LINK_TTL",
+    "MAX_ENTRIES",
+    "PREFIXES",
+    "LinkStore",
+    "StorageFull",
+    "Style",
+    "owns",
+]
+
+LINK_TTL: Final = 3600
+"""Seconds a link works (`expiresIn` in every revision's examples)."""
+MAX_ENTRIES: Final = 100_000
+"""Distinct live files at most; beyond it issuing fails instead of breaking a live link."""
+CACHE_FILES: Final = 8
+CACHE_BYTES: Final = 32 * 1024 * 1024
 
 
-@dataclass(frozen=True)
-class Link:
-    filename: str
+class StorageFull(Exception):
+    """Every one of the store's entries is live: no new file can be stored until some expire."""
+
+
+@dataclass(slots=True)
+class _Entry:
+    key: Hashable
     media_type: str
-    expires: datetime
     render: Callable[[], bytes]
+    created: int
+    expires: int
+    """The expiry (unix seconds) of the newest link issued for this entry."""
 
 
 class LinkStore:
-    """Links by token, shared by all sessions (a token is unguessable), bounded in number."""
+    """Issues and serves presigned-style links; one per process, shared by every session."""
 
-    def __init__(self, limit: int = LINK_LIMIT) -> None:
-        self._links: OrderedDict[str, Link] = OrderedDict()
-        self._limit = limit
+    def __init__(self, secret: bytes | None = None, max_entries: int = MAX_ENTRIES) -> None:
+        """`secret` signs the URLs (random per process by default: links do not outlive the process)."""
+        if max_entries < 1:
+            raise ValueError("max_entries must be at least 1")
+        self._signer = Signer(secret if secret is not None else secrets.token_bytes(32))
+        self._max = max_entries
+        # By object id, in the order of each entry's newest issue: with one TTL for all links, the
+        # earliest expiry is at the front, so pruning on issue only looks at the front.
+        self._entries: OrderedDict[str, _Entry] = OrderedDict()
+        self._ids: dict[Hashable, str] = {}
+        self._no_expiry_before = 0.0
+        self._cache: OrderedDict[str, tuple[bytes, str]] = OrderedDict()
+        self._cached_bytes = 0
+
+    def __len__(self) -> int:
+        """The number of stored entries (distinct files), live or not yet pruned."""
+        return len(self._entries)
 
     def issue(
-        self, base_url: str, filename: str, media_type: str, now: datetime, render: Callable[[], bytes]
+        self,
+        base_url: str,
+        *,
+        style: Style,
+        key: Hashable,
+        filename: str,
+        media_type: str,
+        now: datetime,
+        render: Callable[[], bytes],
     ) -> str:
-        """A new link to the file `render` makes, valid for LINK_TTL seconds from `now`."""
-        token = secrets.token_urlsafe(16)
-        self._links[token] = Link(filename, media_type, now + timedelta(seconds=LINK_TTL), render)
-        while len(self._links) > self._limit:
-            self._links.popitem(last=False)
-        return f"{base_url}{PREFIX}{token}/{quote(filename)}"
+        """A URL to the file `render` makes, valid for LINK_TTL seconds from `now`.
 
-    def serve(self, path: str, now: datetime) -> Outcome:
-        """The file behind `path` (`/files/<token>/<name>`), or the error an expired or unknown link gives."""
-        token, _, name = path[len(PREFIX) :].partition("/")
-        link = self._links.get(token)
-        if link is None:
-            document = name.lower().endswith((".pdf", ".zip"))
-            raise ApiError(
-                "PDF_NOT_FOUND" if document else "NOT_FOUND",
-                "No file at this link; it was never issued here.",
-            )
-        if link.expires <= now:
-            raise ApiError(
-                "FORBIDDEN", f"This link expired at {stamp(link.expires)}; request a new one from the API."
-            )
-        body = link.render()
-        disposition = f"inline; filename*=UTF-8''{quote(link.filename)}"
-        return Outcome(
-            status=200,
-            body=body,
-            answered_by="simulator",
-            headers=(("content-disposition", disposition),),
-            media_type=link.media_type,
+        `key` identifies the content: links issued with an equal key share one entry (the first
+        `render` and `media_type` are kept) and keep it alive until the newest of them expires.
+        `render` is called lazily, when the link is fetched. Raises StorageFull at the cap.
+        """
+        if style not in STYLES:
+            raise ValueError(f"unknown storage style {style!r}; use one of {', '.join(STYLES)}")
+        moment = now.timestamp()
+        issued = math.floor(moment)
+        expires = issued + LINK_TTL
+        self._prune_front(moment)
+        object_id = self._ids.get(key)
+        if object_id is None:
+            if len(self._entries) >= self._max:
+                self.prune(now)
+            if len(self._entries) >= self._max:
+                raise StorageFull(
+                    f"Object storage holds {len(self._entries)} live files, its limit; "
+                    "new links can be issued when older ones expire."
+                )
+            object_id = secrets.token_hex(16)
+            self._entries[object_id] = _Entry(key, media_type, render, issued, expires)
+            self._ids[key] = object_id
+        else:
+            entry = self._entries[object_id]
+            entry.expires = max(entry.expires, expires)
+            self._entries.move_to_end(object_id)
+        return base_url + self._signer.sign(style, object_id, filename, issued, LINK_TTL)
+
+    def prune(self, now: datetime) -> int:
+        """Drop every entry whose newest link has expired at `now`; the number dropped."""
+        moment = now.timestamp()
+        if moment < self._no_expiry_before:
+            return 0
+        dead = [object_id for object_id, entry in self._entries.items() if entry.expires <= moment]
+        for object_id in dead:
+            self._drop(object_id)
+        self._no_expiry_before = min((entry.expires for entry in self._entries.values()), default=0)
+        return len(dead)
+
+    def serve(self, method: str, path: str, query_string: str, now: datetime) -> Outcome:
+        """The storage's answer to `method path?query_string` (`path` decoded, the query raw).
+
+        200 with the file (GET or HEAD); 403 XML for an unsigned, wrongly signed, other-method or
+        expired request; 404 XML NoSuchKey for a correctly signed URL whose file is not stored.
+        """
+        moment = now.timestamp()
+        style = style_of(path) or "imaginepdf"
+        if method not in ("GET", "HEAD"):
+            return wrong_method(style, method, path, moment)
+        try:
+            link = self._signer.verify(style, path, query_string)
+        except Refused as refusal:
+            return refused(style, refusal, path, moment)
+        if moment >= link.expires:
+            return expired(style, link.expires, path, moment)
+        entry = self._entries.get(link.object_id)
+        if entry is None:
+            return no_such_key(link, path, moment)
+        body, etag = self._rendered(link.object_id, entry)
+        headers = (
+            ("content-disposition", _disposition(link.filename)),
+            ("etag", etag),
+            ("last-modified", formatdate(entry.created, usegmt=True)),
         )
+        return Outcome(200, body, ANSWERED_BY, headers=headers, media_type=entry.media_type)
+
+    def _prune_front(self, moment: float) -> None:
+        while self._entries:
+            object_id, entry = next(iter(self._entries.items()))
+            if entry.expires > moment:
+                return
+            self._drop(object_id)
+
+    def _drop(self, object_id: str) -> None:
+        entry = self._entries.pop(object_id)
+        del self._ids[entry.key]
+        cached = self._cache.pop(object_id, None)
+        if cached is not None:
+            self._cached_bytes -= len(cached[0])
+
+    def _rendered(self, object_id: str, entry: _Entry) -> tuple[bytes, str]:
+        """The file's bytes and ETag, from a small LRU of recent renders (files are not kept for good)."""
+        cached = self._cache.get(object_id)
+        if cached is not None:
+            self._cache.move_to_end(object_id)
+            return cached
+        body = entry.render()
+        made = (body, f'"{hashlib.md5(body, usedforsecurity=False).hexdigest()}"')
+        if len(body) <= CACHE_BYTES:
+            self._cache[object_id] = made
+            self._cached_bytes += len(body)
+            while len(self._cache) > CACHE_FILES or self._cached_bytes > CACHE_BYTES:
+                _, (old, _) = self._cache.popitem(last=False)
+                self._cached_bytes -= len(old)
+        return made
+
+
+def _disposition(filename: str) -> str:
+    fallback = "".join(c if " " <= c <= "~" and c not in '"\\' else "_" for c in filename)
+    return f"inline; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
