@@ -90,7 +90,7 @@ def draw_text(
 def placeholder(rect: Rect, label: str) -> list[Op]:
     """A grey box with a cross and a label: an image that could not be shown."""
     x, y, w, h = rect
-    size = max(4.0, min(10.0, h / 4))
+    size = max(4.0, min(10.0, h / 4, (w - 6) / max(metrics.width(label, 1.0), 1e-6)))
     ops: list[Op] = [
         Box(x, y, w, h, fill=PLACEHOLDER_FILL, stroke=PLACEHOLDER_INK, line_width=0.75),
         Path(((x, y), (x + w, y + h)), PLACEHOLDER_INK, 0.75),
