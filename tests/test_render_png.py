@@ -99,3 +99,16 @@ def test_a_page_out_of_range_is_an_index_error() -> None:
 
 def test_a_png_is_deterministic() -> None:
     assert png(every_type_tree(), 0) == png(every_type_tree(), 0)
+
+
+def test_bold_text_without_a_glyph_in_the_preview_font_uses_a_look_alike() -> None:
+    def row(content: str) -> list[tuple[int, ...]]:
+        text = node("t", "text", (10, 10, 100, 30), {"content": content}, fontSize=20, fontWeight=700)
+        tree: dict[str, Any] = {
+            "pages": [{"width": 120, "height": 50, "children": ["t"]}],
+            "nodes": {"t": text},
+        }
+        image = render(tree)
+        return [pixel(image, (x, y)) for x in range(10, 40) for y in range(10, 40)]
+
+    assert row("\u20ac 5") == row("E 5")  # the euro sign has no glyph in Pillow's built-in font

@@ -39,7 +39,7 @@ def _draw(canvas: Image.Image, draw: ImageDraw.ImageDraw, op: Op, scale: float) 
         if op.bold:  # the default font has no bold face: overprint it a little to the right
             draw.text(
                 (origin[0] + max(0.6, op.size * scale / 28), origin[1]),
-                op.text,
+                line,
                 fill=op.color,
                 font=font,
                 anchor="ls",
