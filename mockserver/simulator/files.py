@@ -1,4 +1,4 @@
-"""The files the links serve: a small valid PDF, a PNG, a ZIP. Standard library only, deterministic."""
+"""The files the links serve: a small valid PDF, a PNG, a ZIP; deterministic (PDF writer from render)."""
 
 from __future__ import annotations
 
@@ -9,15 +9,12 @@ import zipfile
 import zlib
 from collections.abc import Mapping, Sequence
 
+from .render.pdfobjects import pdf_text as _pdf_text
+from .render.pdfobjects import stream, write
+
 PAGE_WIDTH, PAGE_HEIGHT = 595, 842  # A4 in points
 _MARGIN, _LEADING = 56, 16
 _WRAP, _TITLE_MAX = 80, 44  # characters that roughly fit the text width at 11 pt and at 20 pt
-
-
-def _pdf_text(text: str) -> str:
-    """A PDF string literal's content: printable Latin-1 only (else `?`), `\\`, `(` and `)` escaped."""
-    safe = "".join(c if " " <= c <= "~" or "\xa0" <= c <= "\xff" else "?" for c in text)
-    return safe.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
 
 def _page_stream(title: str | None, lines: Sequence[str], page: int, pages: int) -> bytes:
@@ -46,8 +43,8 @@ def pdf(title: str, lines: Sequence[str], pages: int = 1) -> bytes:
     ]
     kids = []
     for page in range(pages):
-        stream = _page_stream(title if page == 0 else None, lines if page == 0 else (), page, pages)
-        objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream))
+        content_stream = _page_stream(title if page == 0 else None, lines if page == 0 else (), page, pages)
+        objects.append(stream(b"", content_stream))
         content = len(objects)
         objects.append(
             b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Contents %d 0 R"
@@ -55,17 +52,7 @@ def pdf(title: str, lines: Sequence[str], pages: int = 1) -> bytes:
         )
         kids.append(b"%d 0 R" % len(objects))
     objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(kids), pages)
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    out.writelines(b"%010d 00000 n \n" % offset for offset in offsets)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
-    return out.getvalue()
+    return write(objects)
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
