@@ -32,7 +32,10 @@ def create(call: Call) -> UploadOut:
     mime_type, width, height = found
     png = data
     if mime_type == "image/svg+xml":
-        made = render.rasterize_svg(data)
+        try:
+            made = render.rasterize_svg(data)
+        except ValueError as exc:
+            raise ApiError("VALIDATION_ERROR", f"The SVG cannot be read: {exc}") from None
         if made is None:
             raise ApiError("VALIDATION_ERROR", "The SVG draws nothing: its rasterised image is blank.")
         png, width, height = made
