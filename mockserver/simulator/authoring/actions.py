@@ -58,7 +58,7 @@ def add_element(ctx: Context, args: dict[str, Any]) -> dict[str, Any]:
     page = page_index(ctx.tree, args.get("page", 0), "args.page")
     position = typed_position(kind, need(args, "position", "args"), "args.position")
     data = element_data(kind, need(args, "data", "args"), "args.data", ctx.vocab)
-    styles = check_styles(args.get("styles") or {}, "args.styles", ctx.vocab)
+    styles = check_styles(args.get("styles"), "args.styles", ctx.vocab)
     check_room(ctx.tree)
     node = make_node(kind, fresh_id(ctx.tree, ctx.mint, kind), name, page, position, data, styles)
     ctx.check_node_refs(node, "args")
@@ -227,7 +227,7 @@ def apply_actions(
                 f"{where}.type: unknown action {kind!r}{suggest(kind, vocab.action_types)}; "
                 "GET /actions lists them",
             )
-        args = obj(body.get("args") or {}, f"{where}.args")
+        args = {} if body.get("args") is None else obj(body["args"], f"{where}.args")
         try:
             data = HANDLERS[kind](ctx, args)
         except AuthoringError as exc:

@@ -94,7 +94,7 @@ def _element(ctx: Context, raw: Any, where: str, default_page: Any) -> dict[str,
     page = page_index(ctx.tree, item.get("page", default_page), f"{where}.page")
     position = free_position(kind, need(item, "position", where), f"{where}.position")
     data = element_data(kind, need(item, "data", where), f"{where}.data", ctx.vocab)
-    styles = check_styles(item.get("styles") or {}, f"{where}.styles", ctx.vocab)
+    styles = check_styles(item.get("styles"), f"{where}.styles", ctx.vocab)
     fixed = _sizes(kind, position, data)
     check_room(ctx.tree)
     node = make_node(kind, node_id, name, page, position, data, styles, fixed_height=fixed)
@@ -112,7 +112,7 @@ def _flat(ctx: Context, item: dict[str, Any]) -> dict[str, Any]:
         if item.get("variable") is None
         else string(item["variable"], "input.variable", MAX_NAME, non_empty=True)
     )
-    styles = check_styles(item.get("styles") or {}, "input.styles", ctx.vocab)
+    styles = check_styles(item.get("styles"), "input.styles", ctx.vocab)
     if item.get("fontSize") is not None:
         styles["fontSize"] = number(item["fontSize"], "input.fontSize", 0, MAX_FONT_SIZE, above=True)
     position: dict[str, Any] = {key: item.get(key, 0) for key in ("x", "y")}
@@ -355,7 +355,7 @@ def apply_tools(
                 f"{where}.tool: unknown tool {name!r}{suggest(name, vocab.action_types)}; "
                 "GET /tools lists them",
             )
-        args = obj(body.get("input") or {}, f"{where}.input")
+        args = {} if body.get("input") is None else obj(body["input"], f"{where}.input")
         try:
             data = HANDLERS[name](ctx, args)
         except AuthoringError as exc:
