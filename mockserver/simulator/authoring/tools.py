@@ -135,7 +135,7 @@ def _flat(ctx: Context, item: dict[str, Any]) -> dict[str, Any]:
         cells = item.get("cells") or ([header, [""] * len(header)] if header else None)
         raw = {"cells": cells, "headerRow": bool(header)} if cells else {"rows": 1, "columns": 1}
     elif kind == "image":
-        raw = {"src": item["src"] if item.get("src") is not None or not variable else "assets:unbound"}
+        raw = {"src": item.get("src") if item.get("src") is not None or not variable else "assets:unbound"}
     elif kind == "shape":
         raw = {"shapeType": item.get("shapeType", "rectangle")}
     else:
@@ -243,7 +243,7 @@ def remove_element(ctx: Context, args: dict[str, Any]) -> dict[str, Any]:
     key = "elementId" if args.get("id") is None and args.get("elementId") is not None else "id"
     node_id = string(need(args, key, "input"), f"input.{key}", MAX_ID)
     detach(ctx.tree, by_id(ctx.tree, node_id, f"input.{key}")["id"])
-    return {"ids": [node_id]}
+    return {"id": node_id}
 
 
 def _binding(ctx: Context, raw: Any, where: str) -> dict[str, Any]:
@@ -271,7 +271,7 @@ def bind_variables(ctx: Context, args: dict[str, Any]) -> dict[str, Any]:
 
 
 def bind_variable(ctx: Context, args: dict[str, Any]) -> dict[str, Any]:
-    return {"variables": [_binding(ctx, args, "input")]}
+    return _binding(ctx, args, "input")
 
 
 def _target(ctx: Context, raw: Any, where: str) -> str:
