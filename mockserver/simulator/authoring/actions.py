@@ -14,6 +14,7 @@ from .errors import AuthoringError
 from .guard import array, boolean, bounded, integer, keys, need, obj, one_of, string, suggest
 from .limits import MAX_CALLS, MAX_NAME, MAX_TABLE_COLUMNS, MAX_TABLE_ROWS
 from .tree import Tree, attach, by_id, by_name, check_room, detach, fresh_id, name_taken, page_index
+from .vocabulary import Vocabulary
 
 _ID_HINT = (
     "ids are minted by the server: leave id out, then use the id in the result or address the element by name"
@@ -202,7 +203,7 @@ HANDLERS: dict[str, Callable[[Context, dict[str, Any]], dict[str, Any]]] = {
 def apply_actions(
     tree: Tree,
     actions: Sequence[Any],
-    vocab: Any,
+    vocab: Vocabulary,
     mint: Callable[[str], str],
     *,
     ref_exists: Callable[[str], bool] | None = None,

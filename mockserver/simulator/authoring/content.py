@@ -60,7 +60,7 @@ def check_src(value: Any, where: str, schemes: tuple[str, ...]) -> str:
 
 
 def check_styles(raw: Any, where: str, vocab: Vocabulary, *, patch: bool = False) -> dict[str, Any]:
-    """Styles as sent (absent: none); known keys are range-checked, others kept as given. In a patch, null removes."""
+    """Styles as sent (absent: none): known keys range-checked, others kept. In a patch, null removes."""
     if raw is None:
         return {}
     styles = obj(raw, where)

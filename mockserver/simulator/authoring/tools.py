@@ -20,6 +20,7 @@ from .errors import AuthoringError
 from .guard import array, bounded, choice, keys, need, number, obj, string, suggest
 from .limits import MAX_CALLS, MAX_COORDINATE, MAX_FONT_SIZE, MAX_ID, MAX_LIST_ITEMS, MAX_NAME
 from .tree import Tree, attach, by_id, check_room, detach, fresh_id, page_index
+from .vocabulary import Vocabulary
 
 ID = re.compile(r"^[A-Za-z0-9_.:-]+$")
 FLAT_KEYS = (
@@ -331,7 +332,7 @@ HANDLERS: dict[str, Callable[[Context, dict[str, Any]], dict[str, Any]]] = {
 def apply_tools(
     tree: Tree,
     calls: Sequence[Any],
-    vocab: Any,
+    vocab: Vocabulary,
     mint: Callable[[str], str],
     *,
     ref_exists: Callable[[str], bool] | None = None,
