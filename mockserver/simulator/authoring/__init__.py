@@ -1,0 +1,34 @@
+"""The design-tree authoring engine: pure functions, no I/O, one entry point per operation.
+
+Build (`new_tree`, `tree_from_seed`), edit (`apply_tools` for Era A, `apply_actions` for B/C),
+read variables (`variables`), check and apply generate-time values (`check_values`, `fill`), and
+describe the vocabulary (`tool_catalog`, `action_catalog`). Every edit works on a deep copy.
+"""
+
+from __future__ import annotations
+
+from .actions import apply_actions
+from .catalog import action_catalog, tool_catalog
+from .errors import AuthoringError
+from .seed import tree_from_seed
+from .tools import apply_tools
+from .tree import PAPER, new_tree, page_size
+from .variables import check_values, fill, variables
+from .vocabulary import Vocabulary, vocabulary
+
+__all__ = [
+    "PAPER",
+    "AuthoringError",
+    "Vocabulary",
+    "action_catalog",
+    "apply_actions",
+    "apply_tools",
+    "check_values",
+    "fill",
+    "new_tree",
+    "page_size",
+    "tool_catalog",
+    "tree_from_seed",
+    "variables",
+    "vocabulary",
+]
