@@ -40,6 +40,7 @@ def find(call: Call) -> Job:
 def submit(call: Call) -> BatchQueued:
     design = find_design(call, design_id(call))
     body = json_body(call, call.endpoint.body or bodies.BatchBody)
+    assert isinstance(body, bodies.BatchBody)
     limit = call.profile.max_batch_rows
     if len(body.rows) > limit:
         raise ApiError("INVALID_INPUT", f"A batch has at most {limit} rows, got {len(body.rows)}.")
@@ -68,7 +69,7 @@ def submit(call: Call) -> BatchQueued:
         failed_rows=frozenset(failed),
         created_at=call.now,
         duration=call.batch_seconds,
-        profile=getattr(body, "pdfProfile", None) or "standard",
+        profile=dict(body).get("pdfProfile") or "standard",
     )
     call.workspace.jobs[job.id] = job
     return BatchQueued(jobId=job.id, status="queued", total=job.total, designId=design.id)
@@ -95,13 +96,16 @@ def download(call: Call) -> BaseModel:
         raise ApiError("PDF_NOT_FOUND", f"Job {job.id} is {state}; poll its status until it is completed.")
     if completed == 0:
         raise ApiError("PDF_NOT_FOUND", f"Job {job.id} has no output: every row failed.")
-    images = image_bytes(dict(call.workspace.images))
+    images, vocabulary = image_bytes(dict(call.workspace.images)), call.profile.vocabulary
 
     def make() -> bytes:
         return files.zip_of(
             {
                 f"{job.design_name}-{index + 1:04d}.pdf": render.pdf(
-                    authoring.fill(job.tree, row), title=job.design_name, profile=job.profile, image=images
+                    authoring.fill(job.tree, row, vocabulary),
+                    title=job.design_name,
+                    profile=job.profile,
+                    image=images,
                 )
                 for index, row in enumerate(job.rows)
                 if index not in job.failed_rows

@@ -59,7 +59,10 @@ def author(call: Call, tree: dict[str, Any], kind: str, steps: list[Any]) -> tup
         raise ApiError("INVALID_INPUT", f"{kind}: at most {limit} in one request, got {len(steps)}.")
     apply = authoring.apply_tools if kind == "tools" else authoring.apply_actions
     try:
-        return apply(tree, steps, call.profile.vocabulary, call.workspace.mint_element)
+        images = call.workspace.images
+        return apply(
+            tree, steps, call.profile.vocabulary, call.workspace.mint_element, ref_exists=images.__contains__
+        )
     except authoring.AuthoringError as error:
         raise ApiError(error.code, error.message) from None
 
@@ -102,10 +105,11 @@ def create(call: Call) -> BaseModel:
     )
     tree = authoring.new_tree(width, height)
     results = None
-    steps = getattr(body, "tools", None) if mode == "tools" else getattr(body, "actions", None)
+    fields = dict(body)
+    steps = fields.get(mode)
     if steps is not None:
         tree, results = author(call, tree, mode, steps)
-    name, description = body.name, body.description
+    name, description = fields["name"], fields["description"]
     design = Design(call.workspace.new_id("dsg"), name, description, None, tree, call.now, call.now)
     call.workspace.designs[design.id] = design
     return answer(
@@ -147,7 +151,7 @@ def get(call: Call) -> Rendered:
         fields = summary(design)
         if call.profile.tree_in_get:
             fields["config"] = design.tree
-            fields["variables"] = authoring.variables(design.tree)
+            fields["variables"] = authoring.variables(design.tree, call.profile.vocabulary)
         data = answer(call, fields).model_dump(mode="json")
         design.rendered = (profile, catalog.encode(catalog.success_envelope(data)))
     return Rendered(design.rendered[1])
@@ -165,8 +169,8 @@ def update(call: Call) -> BaseModel:
     if mode == "metadata":
         _refuse_actions(call, "PATCH /designs/{id}")
     body = json_body(call, call.endpoint.body or bodies.UpdateMetadata)
-    steps = getattr(body, "tools", None) if mode == "tools" else getattr(body, "actions", None)
-    name, description = body.name, body.description
+    fields = dict(body)
+    steps, name, description = fields.get(mode), fields["name"], fields["description"]
     if name is None and description is None and steps is None:
         wanted = "name, description" + ("" if mode == "metadata" else f", {mode}")
         raise ApiError("MISSING_REQUIRED_FIELD", f"Send at least one of {wanted}.")

@@ -34,10 +34,12 @@ def check_values(call: Call, tree: dict[str, Any], values: dict[str, Any], where
 
 def pdf_maker(call: Call, title: str, tree: dict[str, Any], values: dict[str, Any], profile: str) -> Any:
     """A function that draws the PDF later, when its link is fetched (from this tree, these values)."""
-    images = image_bytes(dict(call.workspace.images))
+    images, vocabulary = image_bytes(dict(call.workspace.images)), call.profile.vocabulary
 
     def make() -> bytes:
-        return render.pdf(authoring.fill(tree, values), title=title, profile=profile, image=images)
+        return render.pdf(
+            authoring.fill(tree, values, vocabulary), title=title, profile=profile, image=images
+        )
 
     return make
 
@@ -45,9 +47,10 @@ def pdf_maker(call: Call, title: str, tree: dict[str, Any], values: dict[str, An
 def generate(call: Call) -> BaseModel:
     design = find(call, design_id(call))
     body = json_body(call, call.endpoint.body or bodies.GenerateBody)
+    assert isinstance(body, bodies.GenerateBody)
     values = body.data or {}
     check_values(call, design.tree, values)
-    profile = getattr(body, "pdfProfile", None) or "standard"
+    profile = dict(body).get("pdfProfile") or "standard"
     if not call.workspace.spend(1):
         raise ApiError("INSUFFICIENT_CREDITS", "Workspace does not have enough credits.")
     generation = call.workspace.new_id("gen")

@@ -13,7 +13,7 @@ from pathlib import PurePath
 
 from . import render
 from .endpoints import ApiError, Call
-from .links import LINK_TTL, StorageFull
+from .links import LINK_TTL, StorageFull, Style
 from .workspace import Image
 
 THUMBNAIL = 200
@@ -28,7 +28,7 @@ def link(
     filename: str,
     media_type: str,
     render_file: Callable[[], bytes],
-    style: str = "imaginepdf",
+    style: Style = "imaginepdf",
 ) -> str:
     """A presigned link to the file `render_file` makes, valid for LINK_TTL seconds."""
     try:

@@ -65,7 +65,10 @@ def vocabulary(revision: str) -> Vocabulary:
         return Vocabulary("B", ACTIONS_B, ELEMENTS, ("assets",), legacy_style_keys=revision == "B1")
     c_refs = ("uploads", "assets", "data", "https")
     if revision == "C1":
-        return Vocabulary("C", ACTIONS_B, ELEMENTS, ("assets",), 500, min_actions=1, src_schemes=c_refs)
+        # C1's variables page still says `assets:`, but C1 can only create `uploads:` refs: accept both.
+        return Vocabulary(
+            "C", ACTIONS_B, ELEMENTS, ("uploads", "assets"), 500, min_actions=1, src_schemes=c_refs
+        )
     if revision == "C2":
         return Vocabulary(
             "C",

@@ -1,7 +1,8 @@
 """Drawing design trees: the PDF of a design, PNG previews of its pages, and what uploaded images are.
 
-Public entry points: `pdf`, `png`, `rasterize_svg`, `image_info`, `thumbnail`, `placeholder`. Nothing here imports the rest of
-mockserver; the only input is the tree format of the design documents and image bytes.
+Public entry points: `pdf`, `png`, `rasterize_svg`, `image_info`, `thumbnail`, `placeholder`. Nothing
+here imports the rest of mockserver; the only input is the tree format of the design documents and
+image bytes.
 """
 
 from __future__ import annotations

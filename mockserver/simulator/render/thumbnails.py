@@ -18,7 +18,7 @@ def _png(image: Image.Image) -> bytes:
 
 
 def placeholder(width: float, height: float, label: str) -> bytes:
-    """A grey box of `width` × `height` pixels (capped) with a border, a cross and `label` in the middle."""
+    """A grey box of `width` by `height` pixels (capped) with a border, a cross and `label` in the middle."""
     size = (min(MAX_SIDE, max(1, round(width))), min(MAX_SIDE, max(1, round(height))))
     image = Image.new("RGB", size, (224, 227, 232))
     draw = ImageDraw.Draw(image)
