@@ -133,8 +133,9 @@ def test_check_values_accepts_and_ignores_unknown_keys() -> None:
         exists,
     )
     check_values(tree, {"logo": "data:image/png;base64,AAAA"}, C2, exists)  # C2 drops inline images
+    check_values(tree, {"logo": "uploads:upl_1"}, C1, exists)  # C1 can only make uploads: refs
     with pytest.raises(AuthoringError, match="assets:<id>"):
-        check_values(tree, {"logo": "uploads:upl_1"}, C1, exists)  # C1 docs: an assets ref
+        check_values(tree, {"logo": "uploads:upl_1"}, B1, exists)  # B's docs: an assets ref
     with pytest.raises(AuthoringError, match="row") as info:
         check_values(tree, {"items": "x"}, C2, exists, where="rows[3]")
     assert info.value.message.startswith("rows[3].items")
