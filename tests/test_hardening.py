@@ -228,11 +228,8 @@ async def test_no_admin_removes_the_admin_api_and_page() -> None:
 
 
 def test_binding_beyond_loopback_without_a_token_warns(tmp_path: Path) -> None:
-    with socket.socket() as probe:
-        probe.bind(("0.0.0.0", 0))
-        port = probe.getsockname()[1]
     process = subprocess.Popen(
-        [sys.executable, "-m", "mockserver", "--host", "0.0.0.0", "--port", str(port), "--quiet"],
+        [sys.executable, "-m", "mockserver", "--host", "0.0.0.0", "--port", "0", "--quiet"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
