@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from pydantic import ValidationError
 
 from . import model
@@ -21,6 +20,9 @@ from .rules import compile_when
 from .sessions import DEFAULT_SESSION, Session
 from .settings import Settings
 from .simulator.revisions import REVISIONS
+
+if TYPE_CHECKING:
+    import httpx  # only MockAsgi.client needs it, and it is not a runtime dependency
 
 
 @dataclass(frozen=True)
@@ -255,7 +257,19 @@ class MockAsgi(MockControl):
         self.app = MockApp(settings or Settings(**options))
 
     def client(self, **kwargs: Any) -> httpx.AsyncClient:
-        """An httpx.AsyncClient bound to the app, sending the demo API key."""
+        """An httpx.AsyncClient bound to the app, sending the demo API key.
+
+        httpx is not a dependency of mockserver itself; without it this raises a RuntimeError that says
+        what to install.
+        """
+        try:
+            import httpx
+        except ModuleNotFoundError:
+            raise RuntimeError(
+                "MockAsgi.client() needs the httpx package, which mockserver does not install on its own."
+                " Install it with:\n    pip install httpx\n(or install mockserver with its test extra:"
+                " pip install 'mockserver[test]')"
+            ) from None
         headers = {"X-API-Key": self.api_key, **kwargs.pop("headers", {})}
         transport = httpx.ASGITransport(app=self.app)
         return httpx.AsyncClient(transport=transport, base_url=self.url, headers=headers, **kwargs)

@@ -27,8 +27,22 @@ class ConnectionDropped(ConnectionResetError):
 
 
 def _transport(scope: Scope) -> Any:
-    send = scope.get(RAW_SEND)
-    return getattr(getattr(send, "__self__", None), "transport", None)
+    """The connection's asyncio transport under uvicorn; None in-process (no connection to reset).
+
+    uvicorn's `send` is a method of its per-request cycle object, which holds the transport; that is
+    an internal of uvicorn (pyproject bounds its version, tests/test_packaging.py watches it). Should a
+    new uvicorn move it, this raises instead of quietly answering a response where a reset belongs.
+    """
+    owner = getattr(scope.get(RAW_SEND), "__self__", None)
+    if owner is None:
+        return None
+    transport = getattr(owner, "transport", None)
+    if not callable(getattr(transport, "abort", None)):
+        raise RuntimeError(
+            f"connection_reset: the server's send belongs to {type(owner).__qualname__}, which has no"
+            " transport to abort; this uvicorn version is not one mockserver supports (see pyproject.toml)"
+        )
+    return transport
 
 
 async def reset(scope: Scope) -> None:

@@ -1,11 +1,13 @@
-"""Shared fixtures: a scenario-folder factory and in-process clients."""
+"""Shared fixtures: a scenario-folder factory, in-process clients, and the CLI served in a subprocess."""
 
 from __future__ import annotations
 
+import subprocess
+import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from textwrap import dedent
-from typing import Any
+from typing import IO, Any
 
 import httpx
 import pytest
@@ -79,3 +81,65 @@ def api(server: MockServer) -> Iterator[httpx.Client]:
     session.journal.clear()
     with httpx.Client(base_url=server.url, headers={"X-API-Key": DEMO_KEY}, timeout=10) as client:
         yield client
+
+
+ADDRESS_LINE = "  export IMAGINEPDF_API_URL="
+
+
+class RunningCli:
+    """A `mockserver` command in a subprocess, its stdout and stderr collected as they come.
+
+    Start it with `--port 0` and call `address()`: the server picks its own port and prints it, so no
+    test races another for a free port.
+    """
+
+    def __init__(self, command: list[str], cwd: Path | None = None) -> None:
+        self.process = subprocess.Popen(
+            command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        self.stdout: list[str] = []
+        self.stderr: list[str] = []
+        self._address = ""
+        self._addressed = threading.Event()
+        assert self.process.stdout is not None
+        assert self.process.stderr is not None
+        self._readers = [
+            threading.Thread(target=self._collect, args=(self.process.stdout, self.stdout), daemon=True),
+            threading.Thread(target=self._collect, args=(self.process.stderr, self.stderr), daemon=True),
+        ]
+        for reader in self._readers:
+            reader.start()
+
+    def _collect(self, stream: IO[str], into: list[str]) -> None:
+        for line in stream:
+            into.append(line)
+            if line.startswith(ADDRESS_LINE) and not self._addressed.is_set():
+                self._address = line[len(ADDRESS_LINE) :].strip()
+                self._addressed.set()
+        self._addressed.set()  # the process ended: no need to wait any longer
+
+    def address(self, timeout: float = 10.0) -> str:
+        """The URL the banner prints; fails the test if the process exits or is silent for `timeout` s."""
+        if not self._addressed.wait(timeout) or not self._address:
+            out, err = self.stop()
+            pytest.fail(
+                f"the CLI printed no address within {timeout} s"
+                f" (exit {self.process.returncode}):\n{out}\n{err}"
+            )
+        return self._address
+
+    def stop(self) -> tuple[str, str]:
+        """Terminate the process (kill it if it lingers); everything it wrote to stdout and stderr."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        for reader in self._readers:
+            reader.join(10)
+        for stream in (self.process.stdout, self.process.stderr):
+            if stream is not None:
+                stream.close()
+        return "".join(self.stdout), "".join(self.stderr)

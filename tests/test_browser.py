@@ -1,8 +1,13 @@
-"""In a real headless Chromium: cross-origin reads of every status, and the control page steering the mock."""
+"""In a real headless Chromium: cross-origin reads of every status, and the control page steering the mock.
+
+Without a Chromium these tests skip, saying what to install; with the CI variable set, they fail instead.
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,14 +17,29 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from mockserver import MockServer
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_VARIABLE = "MOCKSERVER_CHROMIUM"
+MISSING = (
+    "no Chromium for the browser tests: install it (Debian/Ubuntu: apt-get install chromium)"
+    f" or set {CHROMIUM_VARIABLE} to a Chromium or Chrome executable"
+)
+
+
+def chromium() -> str:
+    """The Chromium to drive: $MOCKSERVER_CHROMIUM, else `chromium` on PATH; none: skip (under CI: fail)."""
+    given = os.environ.get(CHROMIUM_VARIABLE)
+    found = (given if Path(given).is_file() else None) if given else shutil.which("chromium")
+    if found is not None:
+        return found
+    if os.environ.get("CI"):
+        pytest.fail(f"{MISSING}. CI is set, so a missing browser is a failure, not a skip.", pytrace=False)
+    pytest.skip(MISSING)
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists(), "the browser tests need Debian's chromium (.ci/run installs it)"
+    executable = chromium()
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        launched = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
         yield launched
         launched.close()
 
@@ -87,3 +107,25 @@ def test_the_control_page_steers_what_the_next_cross_origin_call_sees(
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 10_000
     print(f"control page screenshot: {shot}")
+
+
+# --- where there is no browser ---------------------------------------------------------------------------
+
+
+def test_a_missing_chromium_skips_naming_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setenv(CHROMIUM_VARIABLE, "/nonexistent/chromium")
+    with pytest.raises(pytest.skip.Exception, match="apt-get install chromium"):
+        chromium()
+
+
+def test_a_missing_chromium_fails_under_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CI", "true")
+    monkeypatch.setenv(CHROMIUM_VARIABLE, "/nonexistent/chromium")
+    with pytest.raises(pytest.fail.Exception, match="CI is set"):
+        chromium()
+
+
+def test_skip_reasons_are_shown_in_the_summary() -> None:
+    ini = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "-ra" in ini["tool"]["pytest"]["ini_options"]["addopts"]  # so the reason above reaches the user

@@ -6,7 +6,6 @@ import json
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -18,7 +17,7 @@ from click.testing import CliRunner
 
 from mockserver import catalog, loader
 from mockserver.cli import main
-from tests.conftest import DEMO_KEY, WriteScenario
+from tests.conftest import DEMO_KEY, RunningCli, WriteScenario
 
 
 @cache
@@ -226,23 +225,11 @@ def test_a_port_in_use_is_one_line_on_stderr_and_exit_2(scenario_dir: Path) -> N
 # --- serving for real ---------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @dataclass
 class Served:
     url: str
     folder: Path
-    process: subprocess.Popen[str]
-
-    def stop(self) -> tuple[str, str]:
-        """Terminate the server; its stdout and stderr."""
-        self.process.terminate()
-        out, err = self.process.communicate(timeout=10)
-        return out, err
+    cli: RunningCli
 
 
 STARTUP_SECONDS = 10.0
@@ -250,7 +237,7 @@ STARTUP_SECONDS = 10.0
 
 @pytest.fixture
 def served(scenario_dir: Path, write_scenario: WriteScenario) -> Iterator[Served]:
-    """The real CLI in a subprocess on a free port, serving the scenario `broke`; always stopped."""
+    """The real CLI in a subprocess on a port of its choice (--port 0), serving the scenario `broke`."""
     write_scenario(
         "broke",
         """
@@ -263,33 +250,13 @@ def served(scenario_dir: Path, write_scenario: WriteScenario) -> Iterator[Served
             reply: {error: API_KEY_EXPIRED}
         """,
     )
-    port = free_port()
-    command = mockserver("--port", str(port), "--scenarios", str(scenario_dir), "--scenario", "broke")
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
-        try:
-            url = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + STARTUP_SECONDS
-            while True:
-                try:
-                    if httpx.get(f"{url}/__mock/health", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if process.poll() is not None:
-                    out, err = process.communicate()
-                    pytest.fail(f"the CLI exited with {process.returncode}:\n{out}\n{err}")
-                if time.monotonic() > deadline:
-                    pytest.fail(f"the CLI did not answer /__mock/health within {STARTUP_SECONDS} s")
-                time.sleep(0.05)
-            yield Served(url, scenario_dir, process)
-        finally:
-            if process.poll() is None:
-                process.terminate()
-                try:
-                    process.communicate(timeout=10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.communicate()
+    cli = RunningCli(mockserver("--port", "0", "--scenarios", str(scenario_dir), "--scenario", "broke"))
+    try:
+        url = cli.address(STARTUP_SECONDS)
+        assert httpx.get(f"{url}/__mock/health", timeout=STARTUP_SECONDS).status_code == 200
+        yield Served(url, scenario_dir, cli)
+    finally:
+        cli.stop()
 
 
 def test_the_real_cli_serves_rule_driven_errors(served: Served) -> None:
@@ -321,7 +288,7 @@ def test_the_real_cli_serves_rule_driven_errors(served: Served) -> None:
         fine = http.get("/api/v1/designs", headers={"X-API-Key": DEMO_KEY})
         assert (fine.status_code, fine.headers["x-mock-answered-by"]) == (200, "simulator")
 
-    out, err = served.stop()
+    out, err = served.cli.stop()
     assert f"  API        {url}/api/v1\n" in out
     assert f"  export IMAGINEPDF_API_URL={url}\n" in out
     assert f"  export IMAGINEPDF_API_KEY={DEMO_KEY}\n" in out

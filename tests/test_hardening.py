@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 import socket
 import subprocess
 import sys
@@ -149,6 +150,46 @@ def test_no_answer_echoes_an_api_key_in_full(small: MockServer) -> None:
 # --- concurrency -------------------------------------------------------------------------------------
 
 
+CLIENTS = 200
+
+
+async def two_hundred_clients(port: int, jobs: list[tuple[str, str]]) -> Counter[tuple[str, int]]:
+    """Open 200 keep-alive connections at once, then send `jobs` over them all concurrently.
+
+    Raw asyncio sockets rather than an HTTP client: a client's connection pool, not the server, would
+    set the pace (httpx took ~20 s for this), and here every connection is surely open at the same time.
+    """
+    queue: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
+    for job in jobs:
+        queue.put_nowait(job)
+    all_connected = asyncio.Barrier(CLIENTS)
+    counts: Counter[tuple[str, int]] = Counter()
+
+    async def client() -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            await all_connected.wait()
+            while not queue.empty():
+                method, path = queue.get_nowait()
+                writer.write(
+                    f"{method} {path} HTTP/1.1\r\nHost: mock\r\nX-API-Key: {DEMO_KEY}\r\n"
+                    "Content-Length: 0\r\n\r\n".encode()
+                )
+                head = await reader.readuntil(b"\r\n\r\n")
+                lines = head.decode("latin-1").split("\r\n")
+                length = next(
+                    int(line.split(":")[1]) for line in lines if line.lower().startswith("content-length:")
+                )
+                json.loads(await reader.readexactly(length))  # a whole envelope, nothing cut short
+                counts[(path, int(lines[0].split(" ")[1]))] += 1
+        finally:
+            writer.close()
+
+    async with asyncio.timeout(60):
+        await asyncio.gather(*(client() for _ in range(CLIENTS)))
+    return counts
+
+
 def test_two_hundred_concurrent_clients_keep_totals_exact(
     scenario_dir: Path, write_scenario: WriteScenario
 ) -> None:
@@ -169,24 +210,10 @@ def test_two_hundred_concurrent_clients_keep_totals_exact(
         port=0, scenarios=scenario_dir, scenario="counted", journal_limit=10_000, reload=False
     )
     with MockServer(settings=settings) as mock:
-
-        async def fire() -> Counter[tuple[str, int]]:
-            limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
-            timeout = httpx.Timeout(30, pool=None)  # 900 requests queue for 200 connections
-            async with httpx.AsyncClient(
-                base_url=mock.url, headers=KEY, limits=limits, timeout=timeout
-            ) as api:
-
-                async def one(method: str, path: str) -> tuple[str, int]:
-                    response = await api.request(method, path)
-                    return path, response.status_code
-
-                jobs = [one("POST", "/api/v1/generate?design=dsg_invoice") for _ in range(300)]
-                jobs += [one("GET", "/api/v1/tools") for _ in range(300)]
-                jobs += [one("GET", "/api/v1/assets") for _ in range(300)]
-                return Counter(await asyncio.gather(*jobs))
-
-        counts = asyncio.run(fire())
+        jobs = [("POST", "/api/v1/generate?design=dsg_invoice")] * 300
+        jobs += [("GET", "/api/v1/tools")] * 300 + [("GET", "/api/v1/assets")] * 300
+        random.Random(12).shuffle(jobs)  # the three kinds overlap, not one after the other
+        counts = asyncio.run(two_hundred_clients(mock.port, jobs))
         generate = "/api/v1/generate?design=dsg_invoice"
         assert (counts[(generate, 201)], counts[(generate, 402)]) == (150, 150)
         assert (counts[("/api/v1/tools", 500)], counts[("/api/v1/tools", 200)]) == (77, 223)
@@ -228,11 +255,8 @@ async def test_no_admin_removes_the_admin_api_and_page() -> None:
 
 
 def test_binding_beyond_loopback_without_a_token_warns(tmp_path: Path) -> None:
-    with socket.socket() as probe:
-        probe.bind(("0.0.0.0", 0))
-        port = probe.getsockname()[1]
     process = subprocess.Popen(
-        [sys.executable, "-m", "mockserver", "--host", "0.0.0.0", "--port", str(port), "--quiet"],
+        [sys.executable, "-m", "mockserver", "--host", "0.0.0.0", "--port", "0", "--quiet"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,

@@ -106,18 +106,20 @@ def test_two_hundred_tests_on_two_workers_stay_isolated(pytester: pytest.Pyteste
         import httpx
         import pytest
 
+        http = httpx.Client(timeout=10)  # one client: a new one per call costs more than the calls
+
         @pytest.mark.parametrize("n", range(200))
         def test_isolated(mockserver, n):
             # Every test starts from the seed, whatever the previous test on this worker did.
             assert mockserver.workspace["credits"] == 100
             assert mockserver.requests() == []
             headers = {"X-API-Key": mockserver.api_key}
-            listed = httpx.get(f"{mockserver.url}/api/v1/designs", headers=headers).json()["data"]["items"]
+            listed = http.get(f"{mockserver.url}/api/v1/designs", headers=headers).json()["data"]["items"]
             assert len(listed) == 3
             mockserver.set_credits(n % 7)
             mockserver.fail("GET /api/v1/tools", "S3_ERROR", times=None)
-            httpx.post(f"{mockserver.url}/api/v1/designs", json={"name": f"made by {n}"}, headers=headers)
-            assert httpx.get(f"{mockserver.url}/api/v1/tools", headers=headers).status_code == 500
+            http.post(f"{mockserver.url}/api/v1/designs", json={"name": f"made by {n}"}, headers=headers)
+            assert http.get(f"{mockserver.url}/api/v1/tools", headers=headers).status_code == 500
         """
     )
     result = pytester.runpytest_subprocess("-n", "2", "-p", "no:cacheprovider")
