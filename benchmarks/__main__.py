@@ -37,6 +37,7 @@ HERE = Path(__file__).resolve().parent
 KEY = "pc_live_demo0000000000000001"
 DESIGN = "/api/v1/designs/dsg_invoice"
 GENERATE = "/api/v1/generate?design=dsg_invoice"
+"""Answered by a rule (`POST /api/v1/generate`) before any route: the same in every revision."""
 
 
 @dataclass
@@ -241,6 +242,25 @@ def measure(args: argparse.Namespace) -> Report:
             f"{ratio:.0%} of the 100-rule figure (target ≥ 90%: {'met' if ratio >= 0.9 else 'NOT met'})"
         )
         figure.met = ratio >= 0.9 if figure.met is None else figure.met and ratio >= 0.9
+    # The same row under the oldest revision (its design read carries the tree), against a floor that
+    # sends the same bytes.
+    with server("floor", "--api-revision", "A") as (base, _):
+        floor_a = report.add(
+            Figure(
+                "floor: bare Starlette, revision A's JSON",
+                "req/s",
+                throughput(base, DESIGN, "GET", runs, seconds),
+            )
+        )
+    with server("mock", "--api-revision", "A") as (base, _):
+        sim_a = report.add(
+            Figure(
+                "simulator GET /designs/{id}, revision A, no rules",
+                "req/s",
+                throughput(base, DESIGN, "GET", runs, seconds),
+            )
+        )
+    sim_a.ratio_to, sim_a.ratio = "floor (revision A's JSON)", sim_a.median / floor_a.median
     with server("mock", "--no-journal") as (base, _):
         off = report.add(
             Figure(

@@ -1,7 +1,7 @@
 """Servers the benchmark measures, each run as its own process with the same uvicorn settings.
 
-    python -m benchmarks.serve floor PORT
-    python -m benchmarks.serve mock PORT [--rules N] [--no-journal]
+    python -m benchmarks.serve floor PORT [--api-revision NAME]
+    python -m benchmarks.serve mock PORT [--rules N] [--no-journal] [--api-revision NAME]
 
 `floor` is a bare Starlette app answering the same JSON as the simulator's
 `GET /api/v1/designs/{id}` from a hard-coded route: the ceiling no mock can
@@ -22,6 +22,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mockserver import MockApp, MockAsgi, Settings, serving
+from mockserver.settings import DEFAULT_REVISION
 
 
 def run(app: object, port: int) -> None:
@@ -29,15 +30,15 @@ def run(app: object, port: int) -> None:
     uvicorn.Server(serving.config(app, host="127.0.0.1", port=port)).run()
 
 
-async def _design_bytes() -> bytes:
-    """The very bytes the mock answers for GET /api/v1/designs/dsg_invoice."""
-    mock = MockAsgi()
+async def _design_bytes(revision: str) -> bytes:
+    """The very bytes the mock answers for GET /api/v1/designs/dsg_invoice in `revision`."""
+    mock = MockAsgi(api_revision=revision)
     async with mock.client() as client:
         return (await client.get("/api/v1/designs/dsg_invoice")).content
 
 
-def floor_app() -> Starlette:
-    body = asyncio.run(_design_bytes())
+def floor_app(revision: str) -> Starlette:
+    body = asyncio.run(_design_bytes(revision))
 
     async def design(request: Request) -> Response:
         return Response(body, media_type="application/json")
@@ -62,15 +63,17 @@ def main() -> None:
     parser.add_argument("port", type=int)
     parser.add_argument("--rules", type=int, default=0)
     parser.add_argument("--no-journal", action="store_true")
+    parser.add_argument("--api-revision", default=DEFAULT_REVISION)
     args = parser.parse_args()
     if args.kind == "floor":
-        run(floor_app(), args.port)
+        run(floor_app(args.api_revision), args.port)
         return
     settings = Settings(
         scenarios=rules_folder(args.rules),
         scenario="bench",
         journal_limit=0 if args.no_journal else 1000,
         reload=False,
+        api_revision=args.api_revision,
     )
     run(MockApp(settings), args.port)
 
