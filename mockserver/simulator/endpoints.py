@@ -8,7 +8,6 @@ OpenAPI document cannot drift from what the simulator does.
 from __future__ import annotations
 
 import re
-
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
