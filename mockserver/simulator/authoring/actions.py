@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -11,8 +10,9 @@ from .binding import Context, bind, bound_names, unbind
 from .content import check_styles, element_data, merge
 from .elements import derive, make_node, summary, typed_position
 from .errors import AuthoringError
-from .guard import array, boolean, bounded, integer, keys, need, obj, one_of, string, suggest
-from .limits import MAX_CALLS, MAX_NAME, MAX_TABLE_COLUMNS, MAX_TABLE_ROWS
+from .guard import boolean, integer, keys, need, obj, one_of, string, suggest
+from .limits import MAX_NAME, MAX_TABLE_COLUMNS, MAX_TABLE_ROWS
+from .steps import ACTIONS, apply_steps
 from .tree import Tree, attach, by_id, by_name, check_room, detach, fresh_id, name_taken, page_index
 from .vocabulary import Vocabulary
 
@@ -213,25 +213,4 @@ def apply_actions(
     Any failure raises AuthoringError naming the index, the action and the fix, and leaves
     `tree` untouched. `ref_exists` (when given) checks `assets:`/`uploads:` sources.
     """
-    items = array(actions, "actions", vocab.max_actions or MAX_CALLS, vocab.min_actions)
-    ctx = Context(copy.deepcopy(tree), vocab, mint, ref_exists)
-    results = []
-    for index, action in enumerate(items):
-        where = f"actions[{index}]"
-        bounded(action, where)
-        body = obj(action, where)
-        keys(body, ("type", "args"), where)
-        kind = string(need(body, "type", where), f"{where}.type", 50)
-        if kind not in vocab.action_types:
-            raise AuthoringError(
-                "VALIDATION_ERROR",
-                f"{where}.type: unknown action {kind!r}{suggest(kind, vocab.action_types)}; "
-                "GET /actions lists them",
-            )
-        args = {} if body.get("args") is None else obj(body["args"], f"{where}.args")
-        try:
-            data = HANDLERS[kind](ctx, args)
-        except AuthoringError as exc:
-            raise exc.prefixed(f"{where} ({kind}) failed: ") from None
-        results.append({"type": kind, "status": "success", "data": data})
-    return ctx.tree, results
+    return apply_steps(ACTIONS, HANDLERS, tree, actions, vocab, mint, ref_exists)

@@ -6,7 +6,6 @@ the B/C action results (the A docs leave the shape open).
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -17,8 +16,9 @@ from .binding import Context, bind, unbind
 from .content import BOUND_FIELD, check_styles, element_data, merge
 from .elements import box, derive, free_position, make_node
 from .errors import AuthoringError
-from .guard import array, bounded, choice, keys, need, number, obj, string, suggest
-from .limits import MAX_CALLS, MAX_COORDINATE, MAX_FONT_SIZE, MAX_ID, MAX_LIST_ITEMS, MAX_NAME
+from .guard import array, choice, keys, need, number, obj, string, suggest
+from .limits import MAX_COORDINATE, MAX_FONT_SIZE, MAX_ID, MAX_LIST_ITEMS, MAX_NAME
+from .steps import TOOLS, apply_steps
 from .tree import Tree, attach, by_id, check_room, detach, fresh_id, page_index
 from .vocabulary import Vocabulary
 
@@ -341,25 +341,4 @@ def apply_tools(
 
     Any failure raises AuthoringError (`tools[i] (name) failed: ...`) and leaves `tree` untouched.
     """
-    items = array(calls, "tools", vocab.max_actions or MAX_CALLS, vocab.min_actions)
-    ctx = Context(copy.deepcopy(tree), vocab, mint, ref_exists)
-    results = []
-    for index, call in enumerate(items):
-        where = f"tools[{index}]"
-        bounded(call, where)
-        body = obj(call, where)
-        keys(body, ("tool", "input"), where)
-        name = string(need(body, "tool", where), f"{where}.tool", 50)
-        if name not in vocab.action_types or name not in HANDLERS:
-            raise AuthoringError(
-                "VALIDATION_ERROR",
-                f"{where}.tool: unknown tool {name!r}{suggest(name, vocab.action_types)}; "
-                "GET /tools lists them",
-            )
-        args = {} if body.get("input") is None else obj(body["input"], f"{where}.input")
-        try:
-            data = HANDLERS[name](ctx, args)
-        except AuthoringError as exc:
-            raise exc.prefixed(f"{where} ({name}) failed: ") from None
-        results.append({"tool": name, "status": "success", "data": data})
-    return ctx.tree, results
+    return apply_steps(TOOLS, HANDLERS, tree, calls, vocab, mint, ref_exists)
