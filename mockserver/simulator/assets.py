@@ -10,9 +10,9 @@ from __future__ import annotations
 from . import bodies, render
 from .endpoints import API, CURSOR, LIMIT, ApiError, Call, Endpoint, json_body, page
 from .multipart import form
-from .publish import thumbnail
-from .schemas import AssetList, AssetOut, Dimensions
-from .workspace import Image, stamp
+from .publish import image_fields
+from .schemas import AssetList, AssetOut
+from .workspace import Image
 
 MAX_ASSET_BYTES = 10 * 1024 * 1024
 
@@ -25,17 +25,7 @@ def find(call: Call, asset_id: str) -> Image:
 
 
 def out(call: Call, asset: Image) -> AssetOut:
-    return AssetOut(
-        id=asset.id,
-        ref=asset.ref,
-        name=asset.name,
-        mimeType=asset.mime_type,
-        fileSize=asset.file_size,
-        dimensions=Dimensions(width=asset.width, height=asset.height),
-        thumbnailUrl=thumbnail(call, asset),
-        isPlaceholder=asset.is_placeholder,
-        createdAt=stamp(asset.created_at),
-    )
+    return AssetOut.model_validate(image_fields(call, asset))
 
 
 def _upload(call: Call) -> tuple[bytes, str, int, int, str | None, str | None]:

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from pathlib import PurePath
+from typing import Any
 
 from . import render
 from .endpoints import ApiError, Call
 from .links import LINK_TTL, StorageFull, Style
-from .workspace import Image
+from .workspace import Image, stamp
 
 THUMBNAIL = 200
 """Longest side of an image's thumbnail, in pixels."""
 
-__all__ = ["LINK_TTL", "image_bytes", "link", "thumbnail"]
+__all__ = ["LINK_TTL", "image_bytes", "image_fields", "link", "thumbnail"]
 
 
 def link(
@@ -64,3 +65,24 @@ def thumbnail(call: Call, image: Image) -> str:
 
     name = f"{PurePath(image.name).stem or image.id}-thumbnail.png"
     return link(call, ("thumbnail", image.ref, image.version), name, "image/png", make)
+
+
+def image_fields(call: Call, image: Image) -> dict[str, Any]:
+    """Every field an asset (A, B) or an upload (C) answer may have; each answer model keeps its own."""
+    return {
+        "id": image.id,
+        "uploadId": image.id,
+        "ref": image.ref,
+        "name": image.name,
+        "mimeType": image.mime_type,
+        "fileSize": image.file_size,
+        "dimensions": {"width": _number(image.width), "height": _number(image.height)},
+        "thumbnailUrl": thumbnail(call, image),
+        "isPlaceholder": image.is_placeholder,
+        "createdAt": stamp(image.created_at),
+    }
+
+
+def _number(value: float) -> int | float:
+    """A whole number as an integer (`200`, as the docs show dimensions), else as given (`200.5`)."""
+    return int(value) if float(value).is_integer() else value

@@ -104,8 +104,8 @@ class FontList(BaseModel):
 
 
 class Dimensions(BaseModel):
-    width: float
-    height: float
+    width: int | float
+    height: int | float
 
 
 class AssetOut(BaseModel):

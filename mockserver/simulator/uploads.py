@@ -11,9 +11,9 @@ from __future__ import annotations
 from . import bodies, render
 from .endpoints import API, ApiError, Call, Endpoint
 from .multipart import form
-from .publish import thumbnail
-from .schemas import Dimensions, UploadOut
-from .workspace import Image, stamp
+from .publish import image_fields
+from .schemas import UploadOut
+from .workspace import Image
 
 MAX_UPLOAD_BYTES = 1024 * 1024
 
@@ -54,16 +54,7 @@ def create(call: Call) -> UploadOut:
         png=png,
     )
     call.workspace.images[image.ref] = image
-    return UploadOut(
-        uploadId=image.id,
-        ref=image.ref,
-        name=image.name,
-        mimeType=image.mime_type,
-        fileSize=image.file_size,
-        dimensions=Dimensions(width=image.width, height=image.height),
-        thumbnailUrl=thumbnail(call, image),
-        createdAt=stamp(image.created_at),
-    )
+    return UploadOut.model_validate(image_fields(call, image))
 
 
 CREATE = Endpoint(
