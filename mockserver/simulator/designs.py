@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from .. import catalog
-from . import authoring, bodies
+from . import authoring, bodies, uploads
 from .endpoints import API, CURSOR, LIMIT, ApiError, Call, Endpoint, Param, Rendered, json_body, page
 from .schemas import (
     DesignCreated,
@@ -26,7 +26,7 @@ from .schemas import (
     Tree,
     TreeUpdated,
 )
-from .workspace import Design, stamp
+from .workspace import Design, Image, stamp
 
 
 def find(call: Call, design_id: str) -> Design:
@@ -53,18 +53,28 @@ def answer(call: Call, fields: dict[str, Any]) -> BaseModel:
 
 
 def author(call: Call, tree: dict[str, Any], kind: str, steps: list[Any]) -> tuple[dict[str, Any], list[Any]]:
-    """Apply tool calls (A) or actions (B, C) to `tree`; all or nothing, the 400 family on failure."""
+    """Apply tool calls (A) or actions (B, C) to `tree`; all or nothing, the 400 family on failure.
+
+    In C2 a `data:` image becomes an upload; uploads made by a failing request are not kept.
+    """
     limit = call.profile.max_actions
     if len(steps) > limit:
         raise ApiError("INVALID_INPUT", f"{kind}: at most {limit} in one request, got {len(steps)}.")
     apply = authoring.apply_tools if kind == "tools" else authoring.apply_actions
+    vocabulary, images, pending = call.profile.vocabulary, call.workspace.images, dict[str, Image]()
     try:
-        images = call.workspace.images
-        return apply(
-            tree, steps, call.profile.vocabulary, call.workspace.mint_element, ref_exists=images.__contains__
+        changed = apply(
+            tree,
+            steps,
+            vocabulary,
+            call.workspace.mint_element,
+            ref_exists=lambda ref: ref in images or ref in pending,
+            adopt=uploads.adopter(call, pending) if vocabulary.inline_uploads else None,
         )
     except authoring.AuthoringError as error:
         raise ApiError(error.code, error.message) from None
+    images.update(pending)
+    return changed
 
 
 def _refuse_actions(call: Call, where: str) -> None:

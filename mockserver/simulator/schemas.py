@@ -96,7 +96,8 @@ class Font(BaseModel):
     class_: Literal["sans", "serif", "display", "handwriting"] = Field(alias="class")
     source: Literal["google", "bundled"]
     weights: list[int]
-    tags: list[Literal["recommended", "popular"]] | None = None
+    tags: list[Literal["recommended", "popular"]] | None = Field(None, exclude_if=lambda tags: tags is None)
+    """Left out when a font has none, as the docs' Playfair Display example shows."""
 
 
 class FontList(BaseModel):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from .actions import apply_actions
 from .catalog import action_catalog, tool_catalog
 from .errors import AuthoringError
+from .fonts import FONTS
 from .seed import tree_from_seed
 from .tools import apply_tools
 from .tree import PAPER, new_tree, page_size
@@ -17,6 +18,7 @@ from .variables import check_values, fill, variables
 from .vocabulary import Vocabulary, vocabulary
 
 __all__ = [
+    "FONTS",
     "PAPER",
     "AuthoringError",
     "Vocabulary",

@@ -20,6 +20,17 @@ class Context:
     vocab: Vocabulary
     mint: Callable[[str], str]
     ref_exists: Callable[[str], bool] | None
+    adopt: Callable[[str], str] | None = None
+    """Stores a `data:` image as an upload and answers its ref (C2); None keeps the URI as sent.
+    It raises ValueError, with the reason, for a URI that is not an acceptable image."""
+
+    def _adopted(self, src: Any, where: str) -> Any:
+        if self.adopt is None or not isinstance(src, str) or not src.startswith("data:"):
+            return src
+        try:
+            return self.adopt(src)
+        except ValueError as exc:
+            raise AuthoringError("INVALID_INPUT", f"{where}: {exc}") from None
 
     def check_ref(self, src: Any, where: str) -> None:
         """An `assets:` / `uploads:` source must name an existing image (when the caller can tell)."""
@@ -29,13 +40,19 @@ class Context:
             raise AuthoringError("INVALID_INPUT", f"{where}: no image {src!r} in this workspace")
 
     def check_node_refs(self, node: dict[str, Any], where: str) -> None:
+        """Every image source of `node` exists; a `data:` image becomes an upload first (C2)."""
+        sources: list[tuple[dict[str, Any], str]] = []
         if node["type"] == "image":
-            self.check_ref(node["data"].get("src"), f"{where}.data.src")
+            sources.append((node["data"], f"{where}.data.src"))
         elif node["type"] == "table":
             for r, row in enumerate(node["data"]["cells"]):
                 for c, cell in enumerate(row):
                     if isinstance(cell, dict) and cell["type"] == "image":
-                        self.check_ref(cell["data"].get("src"), f"{where}.data.cells[{r}][{c}].data.src")
+                        sources.append((cell["data"], f"{where}.data.cells[{r}][{c}].data.src"))
+        for data, at in sources:
+            if "src" in data:
+                data["src"] = self._adopted(data["src"], at)
+            self.check_ref(data.get("src"), at)
 
 
 def bound_names(tree: Tree, node_id: str) -> list[str]:

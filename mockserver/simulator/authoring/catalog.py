@@ -132,10 +132,20 @@ def _styles(vocab: Vocabulary) -> Schema:
 
 
 def _background() -> Schema:
+    """The flat longhands (C2), and the earlier shapes still accepted: A's {color}, B's {image: {src}}."""
     return {
         "anyOf": [
             {"type": "null"},
             _obj({"backgroundColor": STR, "backgroundImage": STR, "backgroundSize": {"enum": list(SIZES)}}),
+            _obj({"color": STR, "size": {"enum": list(SIZES)}}, ("color",)),
+            _obj(
+                {
+                    "image": _obj({"src": STR}, ("src",)),
+                    "imageRef": STR,
+                    "color": STR,
+                    "size": {"enum": list(SIZES)},
+                }
+            ),
         ]
     }
 

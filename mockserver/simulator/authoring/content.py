@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import fonts
 from .errors import AuthoringError
-from .guard import array, boolean, choice, integer, keys, need, number, obj, string
+from .guard import array, boolean, choice, integer, keys, need, number, obj, string, suggest
 from .limits import (
     MAX_COORDINATE,
     MAX_FONT_SIZE,
@@ -85,6 +86,13 @@ def check_styles(raw: Any, where: str, vocab: Vocabulary, *, patch: bool = False
             number(value, at, -MAX_FONT_SIZE, MAX_FONT_SIZE)
         elif key == "fontWeight" and not (isinstance(value, str) and value in ("normal", "bold")):
             number(value, at, 1, 1000)
+        elif key == "fontFamily" and vocab.fonts:
+            name = string(value, at, 200)
+            found = fonts.canonical(name)
+            if found is None:
+                hint = suggest(name, [str(font["id"]) for font in fonts.FONTS])
+                raise AuthoringError("INVALID_INPUT", f"{at}: no font {name!r}{hint}; GET /fonts lists them")
+            styles[key] = found
         elif isinstance(value, str):
             string(value, at)
     return styles

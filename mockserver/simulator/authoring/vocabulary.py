@@ -55,6 +55,8 @@ class Vocabulary:
     element_flags: bool = False  # update_element accepts isLocked / isHidden (C2)
     src_schemes: tuple[str, ...] = ("assets", "data", "https")  # element data.src, backgroundImage
     drop_inline_images: bool = False  # C2: data: image values are dropped before rendering
+    fonts: bool = False  # C2: styles.fontFamily must name a font of GET /fonts (normalised to its case)
+    inline_uploads: bool = False  # C2: a data: image in data.src is stored as an upload (uploads:<id>)
 
 
 def vocabulary(revision: str) -> Vocabulary:
@@ -80,5 +82,7 @@ def vocabulary(revision: str) -> Vocabulary:
             element_flags=True,
             src_schemes=c_refs,
             drop_inline_images=True,
+            fonts=True,
+            inline_uploads=True,
         )
     raise ValueError(f"unknown revision {revision!r}")
