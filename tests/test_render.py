@@ -170,7 +170,11 @@ def test_text_is_escaped_and_non_latin_1_becomes_a_question_mark() -> None:
 def test_text_overflowing_its_box_is_cut_and_lists_get_bullets() -> None:
     tree = every_type_tree()
     words = " ".join(f"word{i}" for i in range(200))
-    tree["nodes"]["title"].update(position={"x": 48, "y": 48, "w": 200, "h": 40}, styles={"fontSize": 10})
+    tree["nodes"]["title"].update(
+        position={"x": 48, "y": 48, "w": 200, "h": 40, "maxWidth": 200},
+        fixedHeight=True,
+        styles={"fontSize": 10},
+    )
     tree["nodes"]["title"]["data"]["content"] = words
     tree["nodes"]["items"]["data"] = {"content": ["Tea", "Cake"]}
     first = page_contents(pdf(tree, title="T"))[0][1]

@@ -40,9 +40,22 @@ def box_styles(styles: dict[str, Any], rect: Rect) -> list[Op]:
 
 
 def text_lines(
-    content: str, rect: Rect, styles: dict[str, Any], *, size: float, bold: bool, color: RGB
+    content: str,
+    rect: Rect,
+    styles: dict[str, Any],
+    *,
+    size: float,
+    bold: bool,
+    color: RGB,
+    hug: bool = False,
+    cut: bool = True,
 ) -> list[Op]:
-    """`content` wrapped to the box width, aligned, cut at the line that would overflow the box."""
+    """`content` wrapped to the box width, aligned, cut at the line that would overflow the box.
+
+    A box sized from its content is only an estimate of the drawn size: with `hug` (no `maxWidth`)
+    the width grows to the content instead of wrapping it, and without `cut` (no fixed height)
+    every line is drawn.
+    """
     x, y, w, h = rect
     line_height = size * num(styles.get("lineHeight"), DEFAULT_LINE_HEIGHT, 0.5, 5.0)
     transform = styles.get("textTransform")
@@ -51,8 +64,10 @@ def text_lines(
     elif transform == "lowercase":
         content = content.lower()
     room = max(w, size)
+    if hug:
+        room = max([room, *(metrics.width(part, size, bold) for part in content.split("\n")[:MAX_LINES])])
     lines = metrics.wrap(content, room + 0.5, size, bold, MAX_LINES)
-    fits = max(1, math.floor((h + 0.25 * line_height) / line_height)) if h > 0 else len(lines)
+    fits = max(1, math.floor((h + 0.25 * line_height) / line_height)) if h > 0 and cut else len(lines)
     align = styles.get("textAlign")
     ops: list[Op] = []
     for index, line in enumerate(lines[:fits]):
@@ -83,7 +98,11 @@ def draw_text(
     size, bold = font_size(styles), is_bold(styles)
     color = first(styles, "color", "fgColor") or INK
     content = list_items(data)
-    ops = box_styles(styles, rect) + text_lines(content, rect, styles, size=size, bold=bold, color=color)
+    position = node.get("position")
+    derived = node.get("type") == "text" and not node.get("fixedHeight")
+    hug = derived and isinstance(position, dict) and position.get("maxWidth") is None
+    lines = text_lines(content, rect, styles, size=size, bold=bold, color=color, hug=hug, cut=not derived)
+    ops = box_styles(styles, rect) + lines
     return Group("P", tuple(ops), content[:200])
 
 
