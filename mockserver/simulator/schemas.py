@@ -96,7 +96,8 @@ class Font(BaseModel):
     class_: Literal["sans", "serif", "display", "handwriting"] = Field(alias="class")
     source: Literal["google", "bundled"]
     weights: list[int]
-    tags: list[Literal["recommended", "popular"]] | None = None
+    tags: list[Literal["recommended", "popular"]] | None = Field(None, exclude_if=lambda tags: tags is None)
+    """Optional: absent (not null) for a font without tags, as in the docs' Playfair Display entry."""
 
 
 class FontList(BaseModel):
