@@ -1,7 +1,8 @@
 """Handing out files: the presigned links that generate, preview, batch and image reads return.
 
-Every link is issued through `link`, which names the content (`key`) so that
-the same file issued again shares one stored entry, and turns a full store
+Every link is issued through `link`, which names the content (`key`, within
+its workspace: ids restart with each one) so that the same file issued again
+shares one stored entry, and turns a full store
 into the API's 500 S3_ERROR (object storage failed) instead of breaking
 links already handed out.
 """
@@ -34,8 +35,8 @@ def link(
     """A presigned link to the file `render_file` makes, valid for LINK_TTL seconds."""
     try:
         return call.links.issue(
-            call.base_url, style=style, key=key, filename=filename, media_type=media_type, now=call.now,
-            render=render_file,
+            call.base_url, style=style, key=(call.workspace.files, key), filename=filename,
+            media_type=media_type, now=call.now, render=render_file,
         )  # fmt: skip
     except StorageFull:
         raise ApiError("S3_ERROR", "Object storage is full; try again later.") from None

@@ -160,6 +160,8 @@ class Workspace:
     """Assets and uploads by ref (`assets:asset_logo`, `uploads:upl_…`)."""
     jobs: dict[str, Job] = field(default_factory=dict)
     _serial: int = 0
+    files: object = field(default_factory=object, compare=False, repr=False)
+    """Names this workspace's files in the process-wide link store: ids restart with every workspace."""
 
     @classmethod
     def from_seed(cls, seed: WorkspaceSeed) -> Workspace:
