@@ -1,0 +1,188 @@
+"""The guidance checks: a stream of exchanges in, the findings they show out, in bounded memory."""
+
+from __future__ import annotations
+
+from collections import OrderedDict, deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .exchange import Exchange
+from .findings import Finding, RequestRef
+from .identity import CREDENTIAL_REJECTED, DETERMINISTIC, READS, is_transient
+from .thresholds import Thresholds
+
+EVIDENCE = 10
+"""Requests of one burst kept as evidence (the newest)."""
+
+Key = tuple[str, str, str, str]
+"""client (its credential, else its name), method, request target, body digest."""
+
+
+@dataclass(slots=True)
+class _Track:
+    """What is remembered about one client and request identity: its last answer and the current burst."""
+
+    last: Exchange
+    writes: int
+    attempts: int = 0
+    waits: int = 0
+    last_wait: float | None = None
+    grew: bool = False
+    evidence: deque[RequestRef] = field(default_factory=lambda: deque(maxlen=EVIDENCE))
+    reported: set[str] = field(default_factory=set)
+
+
+@dataclass(slots=True)
+class _Rejected:
+    evidence: RequestRef
+    answered: float
+    reported: bool = False
+
+
+class Checker:
+    """Checks exchanges one at a time, in the order they are added (the journal's order).
+
+    Memory is bounded: at most `thresholds.max_tracked` request identities and as many rejected
+    credentials are remembered; the least recently seen are forgotten first (a finding about a forgotten
+    one can then be reported again).
+    """
+
+    def __init__(self, thresholds: Thresholds | None = None) -> None:
+        self.thresholds = thresholds or Thresholds()
+        self._tracks: OrderedDict[Key, _Track] = OrderedDict()
+        self._rejected: OrderedDict[str, _Rejected] = OrderedDict()
+        self._writes = 0
+        """Successful writes seen (any client): one may have changed what a repeated request gets."""
+
+    @property
+    def tracked(self) -> int:
+        """Request identities and credentials remembered now."""
+        return len(self._tracks) + len(self._rejected)
+
+    def add(self, exchange: Exchange) -> list[Finding]:
+        """Take one exchange; the findings it makes that were not reported before."""
+        found = self._credential(exchange)
+        found += self._repeat(exchange)
+        if exchange.status is not None and 200 <= exchange.status < 300 and exchange.method not in READS:
+            self._writes += 1
+        return found
+
+    def _credential(self, x: Exchange) -> list[Finding]:
+        if x.credential is None:
+            return []
+        found: list[Finding] = []
+        rejected = self._rejected.get(x.credential)
+        if rejected is not None:
+            self._rejected.move_to_end(x.credential)
+            if not rejected.reported and x.at >= rejected.answered:
+                rejected.reported = True
+                detail = f"sent again a credential that was answered {rejected.evidence.code}"
+                shown = [rejected.evidence, RequestRef.of(x)]
+                found.append(_finding("reused-rejected-credential", x, detail, shown))
+        elif x.code in CREDENTIAL_REJECTED:
+            self._rejected[x.credential] = _Rejected(RequestRef.of(x), x.answered)
+            if len(self._rejected) > self.thresholds.max_tracked:
+                self._rejected.popitem(last=False)
+        return found
+
+    def _repeat(self, x: Exchange) -> list[Finding]:
+        key: Key = (x.credential or x.client, x.method, x.path, x.body_digest)
+        track = self._tracks.get(key)
+        if track is None:
+            track = self._tracks[key] = _Track(x, self._writes)
+            if len(self._tracks) > self.thresholds.max_tracked:
+                self._tracks.popitem(last=False)
+            retry = False
+        else:
+            self._tracks.move_to_end(key)
+            retry = self._is_retry(track.last, x)
+        found = self._judge(track, x) if retry else []
+        self._remember(track, x, retry)
+        return [finding for finding in found if _first(track, finding)]
+
+    def _is_retry(self, previous: Exchange, x: Exchange) -> bool:
+        """Sent after the previous answer to the same request (not alongside it), and soon enough."""
+        waited = x.at - previous.answered
+        allowed = self.thresholds.retry_window + (previous.retry_after or 0.0)
+        return -self.thresholds.clock_slack <= waited <= allowed
+
+    def _judge(self, track: _Track, x: Exchange) -> list[Finding]:
+        previous, limits = track.last, self.thresholds
+        waited = max(0.0, x.at - previous.answered)
+        shown = [*track.evidence, RequestRef.of(x, waited)]
+        rejected_credential = previous.credential is not None and previous.code in CREDENTIAL_REJECTED
+        if previous.status in DETERMINISTIC and not rejected_credential:
+            if track.writes != self._writes:
+                return []
+            detail = f"sent again unchanged after {previous.outcome}"
+            return [_finding("retried-4xx", x, detail, shown[-2:])]
+        if previous.status == 402:
+            return [_finding("retried-402", x, f"sent again after {previous.outcome}", shown[-2:])]
+        if not is_transient(previous.status, previous.fault):
+            return []
+        found: list[Finding] = []
+        retries = track.attempts  # the one arriving now is retry number `attempts`
+        if previous.retry_after is not None:
+            if waited < previous.retry_after - limits.clock_slack:
+                asked = previous.retry_after
+                detail = f"retried after {waited:.3f} s; the answer asked for {asked:g} s (Retry-After)"
+                found.append(_finding("ignored-retry-after", x, detail, shown))
+        else:
+            soon = waited < limits.min_delay - limits.clock_slack
+            if soon and retries > limits.immediate_retries:
+                detail = (
+                    f"retry {retries} came {waited:.3f} s after {previous.outcome};"
+                    f" wait at least {limits.min_delay:g} s"
+                )
+                found.append(_finding("retry-too-soon", x, detail, shown))
+            found += self._backoff(track, x, 0.0 if soon else waited, shown)
+        if retries + 1 > limits.max_attempts:
+            detail = f"{retries + 1} attempts in one burst of failures; at most {limits.max_attempts}"
+            found.append(_finding("retry-storm", x, detail, shown))
+        return found
+
+    def _backoff(self, track: _Track, x: Exchange, wait: float, shown: list[RequestRef]) -> list[Finding]:
+        """Judge a wait not set by Retry-After (a too-short one counts as 0) against the ones before."""
+        limits, previous = self.thresholds, track.last_wait
+        found: list[Finding] = []
+        if previous is not None:
+            if wait < previous * (1 - limits.backoff_slack):
+                detail = f"waited {wait:.3f} s, less than the {previous:.3f} s before"
+                found.append(_finding("no-backoff", x, detail, shown))
+            if previous > 0 and wait >= previous * limits.backoff_growth:
+                track.grew = True
+        track.waits += 1
+        track.last_wait = wait
+        if track.waits >= limits.backoff_after and not track.grew:
+            detail = f"{track.waits} waits between retries and none grew {limits.backoff_growth:g} times"
+            found.append(_finding("no-backoff", x, detail, shown))
+        return found[:1]
+
+    def _remember(self, track: _Track, x: Exchange, retry: bool) -> None:
+        waited = max(0.0, x.at - track.last.answered) if retry else None
+        continues = retry and is_transient(track.last.status, track.last.fault)
+        if not continues:
+            track.attempts, track.waits, track.last_wait, track.grew = 0, 0, None, False
+            track.evidence.clear()
+        track.last, track.writes = x, self._writes
+        track.attempts += 1
+        track.evidence.append(RequestRef.of(x, waited if continues else None))
+
+
+def _first(track: _Track, finding: Finding) -> bool:
+    if finding.id in track.reported:
+        return False
+    track.reported.add(finding.id)
+    return True
+
+
+def _finding(kind: str, x: Exchange, detail: str, shown: Sequence[RequestRef]) -> Finding:
+    target = x.path if x.operation is None else f"{x.path} ({x.operation})"
+    return Finding(kind, x.client, f"{x.method} {target}", detail, tuple(shown))
+
+
+def check(exchanges: Sequence[Exchange], thresholds: Thresholds | None = None) -> list[Finding]:
+    """Every finding the exchanges show, in the order they became visible; each finding kind at most
+    once per client and request identity (and once per rejected credential)."""
+    checker = Checker(thresholds)
+    return [finding for exchange in exchanges for finding in checker.add(exchange)]
