@@ -143,7 +143,7 @@ class MockApp:
                         "mockserver",
                         "The admin API needs the admin token: header X-Mock-Admin-Token, or ?__mock_token=.",
                     )
-                    await send_outcome(refusal, tracked)
+                    await send_outcome(refusal, tracked, scope["method"])
             else:
                 await self.dispatch(scope, receive, tracked, headers)
         except ConnectionDropped:
@@ -155,7 +155,7 @@ class MockApp:
                 outcome = error_outcome(
                     "INTERNAL_ERROR", "mockserver", "The mock server failed unexpectedly; see its log."
                 )
-                await send_outcome(outcome, send)
+                await send_outcome(outcome, send, scope["method"])
 
     async def dispatch(self, scope: Scope, receive: Receive, send: Send, headers: dict[str, str]) -> None:
         """Read the request, apply its overrides, answer it, record it (`headers`: lowercased names)."""
@@ -182,7 +182,7 @@ class MockApp:
         elif outcome.fault == "hang":
             await faults.hang(scope, receive, send, self.settings.hang_seconds)
         else:
-            await send_outcome(outcome, send)
+            await send_outcome(outcome, send, incoming.method)
         if session.journal.limit:
             scenario = overrides.scenario or session.scenario
             with session.lock:

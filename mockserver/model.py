@@ -19,6 +19,7 @@ from pydantic import (
     Field,
     Tag,
     TypeAdapter,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -215,6 +216,42 @@ class ErrorReply(_Model):
         return value
 
 
+NO_BODY_STATUSES = frozenset({204, 205, 304})
+"""Final statuses HTTP sends without content (1xx are interim and never a final answer)."""
+
+
+def forbids_body(status: int) -> bool:
+    """True for a status whose response must carry no body: 1xx, 204, 205 and 304."""
+    return status < 200 or status in NO_BODY_STATUSES
+
+
+def _final_status(value: int) -> int:
+    """A reply's status must be a final one: 1xx are interim answers a mock cannot end on."""
+    if 100 <= value <= 199:
+        raise PydanticCustomError(
+            "interim_status",
+            "status {status} is an interim (1xx) response, which cannot be the answer to a request;"
+            " use a final status, 200-599",
+            {"status": value},
+        )
+    if not 200 <= value <= 599:
+        raise PydanticCustomError(
+            "bad_status", "status must be between 200 and 599, got {status}", {"status": value}
+        )
+    return value
+
+
+def _no_body_for(info: ValidationInfo, key: str) -> None:
+    """Refuse `key` (data, body, file) when the reply's status forbids a body."""
+    status = info.data.get("status")
+    if isinstance(status, int) and forbids_body(status):
+        raise PydanticCustomError(
+            "body_forbidden",
+            "status {status} forbids a body; drop '{key}'",
+            {"status": status, "key": key, "hint": f"a reply of just {{status: {status}}} sends none"},
+        )
+
+
 class SuccessReply(_Model):
     """Answer with a success: `data` wrapped in the success envelope."""
 
@@ -234,14 +271,23 @@ class SuccessReply(_Model):
             )
         return value
 
+    @field_validator("data")
+    @classmethod
+    def _data_allowed(cls, value: Any, info: ValidationInfo) -> Any:
+        _no_body_for(info, "data")
+        return value
+
 
 class RawReply(_Model):
-    """Answer with exactly this body, or this file's bytes; no envelope."""
+    """Answer with exactly this body, or this file's bytes; no envelope.
 
-    status: int = Field(200, ge=100, le=599)
+    With a status that forbids a body (204, 205, 304) neither is given: `{status: 204}`.
+    """
+
+    status: Annotated[int, AfterValidator(_final_status)] = Field(200, ge=100, le=599)
     body: Any = Field(
         None,
-        description="Text, or a mapping/list sent as JSON.",
+        description="Text, or a mapping/list sent as JSON; none with status 204, 205 or 304.",
         json_schema_extra={"type": ["string", "object", "array"]},
     )
     file: str | None = Field(
@@ -253,9 +299,17 @@ class RawReply(_Model):
 
     @field_validator("body")
     @classmethod
-    def _text_or_json(cls, value: Any) -> Any:
+    def _text_or_json(cls, value: Any, info: ValidationInfo) -> Any:
         if not isinstance(value, str | dict | list):
             raise PydanticCustomError("bad_body", "body must be text, a mapping or a list")
+        _no_body_for(info, "body")
+        return value
+
+    @field_validator("file")
+    @classmethod
+    def _file_allowed(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None:
+            _no_body_for(info, "file")
         return value
 
 
@@ -289,8 +343,14 @@ class FaultReply(_Model):
             raise PydanticCustomError(
                 "bad_status", "{fault} sends no response, so it takes no status", {"fault": self.fault}
             )
-        if self.status is not None and not 100 <= self.status <= 599:
-            raise PydanticCustomError("bad_status", "status must be between 100 and 599")
+        if self.status is not None:
+            _final_status(self.status)
+            if self.fault == "malformed_json" and forbids_body(self.status):
+                raise PydanticCustomError(
+                    "body_forbidden",
+                    "malformed_json sends a body, which status {status} forbids; use empty_reply",
+                    {"status": self.status},
+                )
         return self
 
 
@@ -328,7 +388,18 @@ def _one_kind(value: Any) -> Any:
 
 def _reply_kind(value: Any) -> str | None:
     if isinstance(value, dict):
-        return next((kind for key, kind in _REPLY_KEYS.items() if key in value), None)
+        kind = next((kind for key, kind in _REPLY_KEYS.items() if key in value), None)
+        # `{status: 204}` is complete: a raw reply without a body. Other statuses still need a key,
+        # so that a forgotten `error:` or `data:` is reported, not answered with an empty body.
+        status = value.get("status")
+        if (
+            kind is None
+            and isinstance(status, int)
+            and not isinstance(status, bool)
+            and status in NO_BODY_STATUSES
+        ):
+            return "~raw"
+        return kind
     return _REPLY_CLASSES.get(type(value)) if isinstance(value, BaseModel) else None
 
 
