@@ -13,8 +13,9 @@ import gc
 import hmac
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from starlette.types import Message, Receive, Scope, Send
 
@@ -176,6 +177,7 @@ class MockApp:
                 "INVALID_INPUT", "mockserver", f"Request body is larger than the limit of {limit} bytes."
             )
         incoming = Incoming(scope["method"], scope["path"], query_string, headers, body)
+        incoming.server = scope.get("server")
         outcome = refused or await self.answer(incoming, session, overrides)
         if outcome.fault == "connection_reset":
             await faults.reset(scope)
@@ -216,8 +218,13 @@ class MockApp:
         return self.simulate(incoming, session)
 
     def simulate(self, incoming: Incoming, session: Session) -> Outcome:
-        """The simulator's answer from the session's workspace."""
-        host = incoming.headers.get("host") or f"{self.settings.host}:{self.settings.port}"
+        """The simulator's answer from the session's workspace.
+
+        Links are made under the request's Host; without one (HTTP/1.0), under the address the
+        request arrived at (`incoming.server`), never the configured port, which is 0 when the
+        system picked it.
+        """
+        host = incoming.headers.get("host") or _authority(incoming.server, self.settings)
         with session.lock:
             return self.simulator.answer(incoming, session.workspace, f"http://{host}", session.revision)
 
@@ -251,6 +258,19 @@ def _answered_by(send: Send, who: bytes) -> Send:
         await send(message)
 
     return sending
+
+
+def _authority(server: Sequence[Any] | None, settings: Settings) -> str:
+    """`host:port` for links when a request has no Host header: where it arrived, else the settings.
+
+    A configured port of 0 (the system picks one) is never written: only `server` knows the port.
+    """
+    if server is not None and len(server) == 2 and server[1]:
+        host, port = str(server[0]), int(server[1])
+    else:
+        host, port = settings.host, settings.port
+    name = f"[{host}]" if ":" in host else host
+    return f"{name}:{port}" if port else name
 
 
 def _log(incoming: Incoming, outcome: Outcome) -> None:
