@@ -104,7 +104,7 @@ class MockApp:
         elif scope["type"] == "lifespan":
             await self._lifespan(receive, send)
         elif scope["type"] == "websocket":
-            await send({"type": "websocket.close", "code": 1000})
+            await self._websocket(scope, receive, send)
 
     async def _http(self, scope: Scope, receive: Receive, raw_send: Send) -> None:
         started = False
@@ -227,6 +227,30 @@ class MockApp:
         host = incoming.headers.get("host") or _authority(incoming.server, self.settings)
         with session.lock:
             return self.simulator.answer(incoming, session.workspace, f"http://{host}", session.revision)
+
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """No route speaks WebSocket: refuse the handshake with the catalog's 404, like any unknown path.
+
+        The refusal goes out as an HTTP response through the ASGI "WebSocket Denial Response"
+        extension (uvicorn offers it with all of its WebSocket implementations); without it, all an
+        app can do is close, which the server turns into a bare 403.
+        """
+        if (await receive())["type"] != "websocket.connect":
+            return
+        if "websocket.http.response" not in (scope.get("extensions") or {}):
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        outcome = error_outcome(
+            "NOT_FOUND", "mockserver", "This server has no WebSocket endpoints; its API is plain HTTP."
+        )
+        headers = [
+            (b"content-type", outcome.media_type.encode("latin-1")),
+            (b"content-length", str(len(outcome.body)).encode("latin-1")),
+            (b"x-mock-answered-by", outcome.answered_by.encode("latin-1")),
+            *self.cors.headers(_headers(scope).get("origin")),
+        ]
+        await send({"type": "websocket.http.response.start", "status": outcome.status, "headers": headers})
+        await send({"type": "websocket.http.response.body", "body": outcome.body})
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         watcher: asyncio.Task[None] | None = None
