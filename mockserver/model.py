@@ -284,7 +284,9 @@ class RawReply(_Model):
     With a status that forbids a body (204, 205, 304) neither is given: `{status: 204}`.
     """
 
-    status: Annotated[int, AfterValidator(_final_status)] = Field(200, ge=100, le=599)
+    status: Annotated[int, AfterValidator(_final_status)] = Field(
+        200, ge=100, le=599, json_schema_extra={"minimum": 200}
+    )
     body: Any = Field(
         None,
         description="Text, or a mapping/list sent as JSON; none with status 204, 205 or 304.",
