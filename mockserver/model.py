@@ -29,6 +29,7 @@ from . import catalog
 from .matching import PatternError, compile_path
 from .simulator.operations import OPERATIONS
 from .simulator.seed import SEED_MODELS, WorkspaceSeed
+from .statuses import NO_BODY_STATUSES, final_status, forbids_body, no_body, no_body_for
 
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 MAX_DELAY_SECONDS = 600.0
@@ -216,47 +217,11 @@ class ErrorReply(_Model):
         return value
 
 
-NO_BODY_STATUSES = frozenset({204, 205, 304})
-"""Final statuses HTTP sends without content (1xx are interim and never a final answer)."""
-
-
-def forbids_body(status: int) -> bool:
-    """True for a status whose response must carry no body: 1xx, 204, 205 and 304."""
-    return status < 200 or status in NO_BODY_STATUSES
-
-
-def _final_status(value: int) -> int:
-    """A reply's status must be a final one: 1xx are interim answers a mock cannot end on."""
-    if 100 <= value <= 199:
-        raise PydanticCustomError(
-            "interim_status",
-            "status {status} is an interim (1xx) response, which cannot be the answer to a request;"
-            " use a final status, 200-599",
-            {"status": value},
-        )
-    if not 200 <= value <= 599:
-        raise PydanticCustomError(
-            "bad_status", "status must be between 200 and 599, got {status}", {"status": value}
-        )
-    return value
-
-
-def _no_body_for(info: ValidationInfo, key: str) -> None:
-    """Refuse `key` (data, body, file) when the reply's status forbids a body."""
-    status = info.data.get("status")
-    if isinstance(status, int) and forbids_body(status):
-        raise PydanticCustomError(
-            "body_forbidden",
-            "status {status} forbids a body; drop '{key}'",
-            {"status": status, "key": key, "hint": f"a reply of just {{status: {status}}} sends none"},
-        )
-
-
 class SuccessReply(_Model):
     """Answer with a success: `data` wrapped in the success envelope."""
 
     status: int = Field(200, description="A 2xx status.", json_schema_extra={"minimum": 200, "maximum": 299})
-    data: Any = Field(description="The envelope's data.")
+    data: Annotated[Any, AfterValidator(no_body("data"))] = Field(description="The envelope's data.")
     headers: ReplyHeaders = Field(default_factory=dict)
 
     @field_validator("status")
@@ -271,20 +236,11 @@ class SuccessReply(_Model):
             )
         return value
 
-    @field_validator("data")
-    @classmethod
-    def _data_allowed(cls, value: Any, info: ValidationInfo) -> Any:
-        _no_body_for(info, "data")
-        return value
-
 
 class RawReply(_Model):
-    """Answer with exactly this body, or this file's bytes; no envelope.
+    """Answer with exactly this body, or this file's bytes, or (`{status: 204}`) nothing; no envelope."""
 
-    With a status that forbids a body (204, 205, 304) neither is given: `{status: 204}`.
-    """
-
-    status: Annotated[int, AfterValidator(_final_status)] = Field(
+    status: Annotated[int, AfterValidator(final_status)] = Field(
         200, ge=100, le=599, json_schema_extra={"minimum": 200}
     )
     body: Any = Field(
@@ -292,7 +248,7 @@ class RawReply(_Model):
         description="Text, or a mapping/list sent as JSON; none with status 204, 205 or 304.",
         json_schema_extra={"type": ["string", "object", "array"]},
     )
-    file: str | None = Field(
+    file: Annotated[str | None, AfterValidator(no_body("file"))] = Field(
         None,
         description="A file next to the scenario file (inside its folder), sent as it is;"
         " the content type comes from its name unless headers say.",
@@ -304,14 +260,7 @@ class RawReply(_Model):
     def _text_or_json(cls, value: Any, info: ValidationInfo) -> Any:
         if not isinstance(value, str | dict | list):
             raise PydanticCustomError("bad_body", "body must be text, a mapping or a list")
-        _no_body_for(info, "body")
-        return value
-
-    @field_validator("file")
-    @classmethod
-    def _file_allowed(cls, value: str | None, info: ValidationInfo) -> str | None:
-        if value is not None:
-            _no_body_for(info, "file")
+        no_body_for(info, "body")
         return value
 
 
@@ -346,7 +295,7 @@ class FaultReply(_Model):
                 "bad_status", "{fault} sends no response, so it takes no status", {"fault": self.fault}
             )
         if self.status is not None:
-            _final_status(self.status)
+            final_status(self.status)
             if self.fault == "malformed_json" and forbids_body(self.status):
                 raise PydanticCustomError(
                     "body_forbidden",
@@ -393,13 +342,7 @@ def _reply_kind(value: Any) -> str | None:
         kind = next((kind for key, kind in _REPLY_KEYS.items() if key in value), None)
         # `{status: 204}` is complete: a raw reply without a body. Other statuses still need a key,
         # so that a forgotten `error:` or `data:` is reported, not answered with an empty body.
-        status = value.get("status")
-        if (
-            kind is None
-            and isinstance(status, int)
-            and not isinstance(status, bool)
-            and status in NO_BODY_STATUSES
-        ):
+        if kind is None and type(value.get("status")) is int and value["status"] in NO_BODY_STATUSES:
             return "~raw"
         return kind
     return _REPLY_CLASSES.get(type(value)) if isinstance(value, BaseModel) else None

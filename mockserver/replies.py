@@ -14,6 +14,7 @@ from starlette.types import Send
 
 from . import catalog, model
 from .exchange import Outcome
+from .statuses import forbids_body
 
 HANDOFF = None
 """A prepared reply that hands the request to the simulator."""
@@ -126,7 +127,7 @@ async def send_outcome(outcome: Outcome, send: Send, method: str = "GET") -> Non
     """
     status, body = outcome.status, outcome.body
     framing: list[tuple[bytes, bytes]] = []
-    if model.forbids_body(status):
+    if forbids_body(status):
         body = b""
         if status == 205:
             framing.append((b"content-length", b"0"))
