@@ -13,8 +13,9 @@ import gc
 import hmac
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from starlette.types import Message, Receive, Scope, Send
 
@@ -103,7 +104,7 @@ class MockApp:
         elif scope["type"] == "lifespan":
             await self._lifespan(receive, send)
         elif scope["type"] == "websocket":
-            await send({"type": "websocket.close", "code": 1000})
+            await self._websocket(scope, receive, send)
 
     async def _http(self, scope: Scope, receive: Receive, raw_send: Send) -> None:
         started = False
@@ -143,7 +144,7 @@ class MockApp:
                         "mockserver",
                         "The admin API needs the admin token: header X-Mock-Admin-Token, or ?__mock_token=.",
                     )
-                    await send_outcome(refusal, tracked)
+                    await send_outcome(refusal, tracked, scope["method"])
             else:
                 await self.dispatch(scope, receive, tracked, headers)
         except ConnectionDropped:
@@ -155,7 +156,7 @@ class MockApp:
                 outcome = error_outcome(
                     "INTERNAL_ERROR", "mockserver", "The mock server failed unexpectedly; see its log."
                 )
-                await send_outcome(outcome, send)
+                await send_outcome(outcome, send, scope["method"])
 
     async def dispatch(self, scope: Scope, receive: Receive, send: Send, headers: dict[str, str]) -> None:
         """Read the request, apply its overrides, answer it, record it (`headers`: lowercased names)."""
@@ -176,13 +177,14 @@ class MockApp:
                 "INVALID_INPUT", "mockserver", f"Request body is larger than the limit of {limit} bytes."
             )
         incoming = Incoming(scope["method"], scope["path"], query_string, headers, body)
+        incoming.server = scope.get("server")
         outcome = refused or await self.answer(incoming, session, overrides)
         if outcome.fault == "connection_reset":
             await faults.reset(scope)
         elif outcome.fault == "hang":
             await faults.hang(scope, receive, send, self.settings.hang_seconds)
         else:
-            await send_outcome(outcome, send)
+            await send_outcome(outcome, send, incoming.method)
         if session.journal.limit:
             scenario = overrides.scenario or session.scenario
             with session.lock:
@@ -216,10 +218,39 @@ class MockApp:
         return self.simulate(incoming, session)
 
     def simulate(self, incoming: Incoming, session: Session) -> Outcome:
-        """The simulator's answer from the session's workspace."""
-        host = incoming.headers.get("host") or f"{self.settings.host}:{self.settings.port}"
+        """The simulator's answer from the session's workspace.
+
+        Links are made under the request's Host; without one (HTTP/1.0), under the address the
+        request arrived at (`incoming.server`), never the configured port, which is 0 when the
+        system picked it.
+        """
+        host = incoming.headers.get("host") or _authority(incoming.server, self.settings)
         with session.lock:
             return self.simulator.answer(incoming, session.workspace, f"http://{host}", session.revision)
+
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """No route speaks WebSocket: refuse the handshake with the catalog's 404, like any unknown path.
+
+        The refusal goes out as an HTTP response through the ASGI "WebSocket Denial Response"
+        extension (uvicorn offers it with all of its WebSocket implementations); without it, all an
+        app can do is close, which the server turns into a bare 403.
+        """
+        if (await receive())["type"] != "websocket.connect":
+            return
+        if "websocket.http.response" not in (scope.get("extensions") or {}):
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        outcome = error_outcome(
+            "NOT_FOUND", "mockserver", "This server has no WebSocket endpoints; its API is plain HTTP."
+        )
+        headers = [
+            (b"content-type", outcome.media_type.encode("latin-1")),
+            (b"content-length", str(len(outcome.body)).encode("latin-1")),
+            (b"x-mock-answered-by", outcome.answered_by.encode("latin-1")),
+            *self.cors.headers(_headers(scope).get("origin")),
+        ]
+        await send({"type": "websocket.http.response.start", "status": outcome.status, "headers": headers})
+        await send({"type": "websocket.http.response.body", "body": outcome.body})
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         watcher: asyncio.Task[None] | None = None
@@ -251,6 +282,19 @@ def _answered_by(send: Send, who: bytes) -> Send:
         await send(message)
 
     return sending
+
+
+def _authority(server: Sequence[Any] | None, settings: Settings) -> str:
+    """`host:port` for links when a request has no Host header: where it arrived, else the settings.
+
+    A configured port of 0 (the system picks one) is never written: only `server` knows the port.
+    """
+    if server is not None and len(server) == 2 and server[1]:
+        host, port = str(server[0]), int(server[1])
+    else:
+        host, port = settings.host, settings.port
+    name = f"[{host}]" if ":" in host else host
+    return f"{name}:{port}" if port else name
 
 
 def _log(incoming: Incoming, outcome: Outcome) -> None:

@@ -27,6 +27,7 @@ class Incoming:
         "path",
         "query_string",
         "revision",
+        "server",
     )
 
     def __init__(
@@ -45,6 +46,8 @@ class Incoming:
         self.operation: str | None = None
         """The API operation the request performs in `revision` (None: no route); set before matching."""
         self.revision = ""
+        self.server: tuple[str, int] | None = None
+        """The (host, port) the request arrived at (ASGI `scope["server"]`), when known."""
         self._query: dict[str, list[str]] | None = None
         self._json: Any = _UNPARSED
 

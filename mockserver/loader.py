@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -145,23 +146,41 @@ def _reply_files(
 
 
 def _read_reply_file(folder: Traversable | Path, name: str) -> bytes:
+    """The bytes of a `file:` reply; ValueError (never a traceback) saying why it cannot be used."""
     parts = name.replace("\\", "/").split("/")
     if name.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", name) or ".." in parts:
         raise ValueError(f"file {name!r} must be a relative path inside the scenario folder")
-    if isinstance(folder, Path):
-        base = folder.resolve()
-        target = (base / name).resolve()
-        if not target.is_relative_to(base):
-            raise ValueError(f"file {name!r} leads outside the scenario folder")
-        if not target.is_file():
+    try:
+        if isinstance(folder, Path):
+            return _read_user_file(folder, name)
+        entry = folder.joinpath(*[p for p in parts if p not in ("", ".")])
+        if not entry.is_file():
             raise ValueError(f"file {name!r} does not exist next to the scenario")
-        if target.stat().st_size > MAX_FILE_BYTES:
-            raise ValueError(f"file {name!r} is larger than 10 MB")
-        return target.read_bytes()
-    entry = folder.joinpath(*[p for p in parts if p not in ("", ".")])
-    if not entry.is_file():
+        return entry.read_bytes()
+    except (OSError, RuntimeError) as exc:
+        # A symlink loop (RuntimeError before Python 3.13), a file that cannot be read, an I/O error.
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or type(exc).__name__
+        raise ValueError(f"file {name!r} cannot be read: {reason}") from None
+
+
+def _read_user_file(folder: Path, name: str) -> bytes:
+    base = folder.resolve()
+    target = (base / name).resolve()
+    if not target.is_relative_to(base):
+        raise ValueError(f"file {name!r} leads outside the scenario folder")
+    if not target.exists():
         raise ValueError(f"file {name!r} does not exist next to the scenario")
-    return entry.read_bytes()
+    info = target.stat()
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+        raise ValueError(f"file {name!r} is {kind}; a file reply sends a regular file's bytes")
+    if info.st_size > MAX_FILE_BYTES:
+        raise ValueError(f"file {name!r} is larger than 10 MB")
+    with target.open("rb") as handle:
+        data = handle.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:  # it grew after stat
+        raise ValueError(f"file {name!r} is larger than 10 MB")
+    return data
 
 
 def _sources(
@@ -192,6 +211,9 @@ def _read(source: Source, problems: list[Problem]) -> Document | None:
         doc = read(source.file.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
         problems.append(Problem(source.display, 1, 1, "file is not UTF-8 text"))
+        return None
+    except OSError as exc:  # unreadable, or gone since the folder was listed
+        problems.append(Problem(source.display, 1, 1, f"file cannot be read: {exc.strerror or exc}"))
         return None
     except YamlProblem as exc:
         problems.append(Problem(source.display, *exc.mark, exc.message))

@@ -19,6 +19,7 @@ from pydantic import (
     Field,
     Tag,
     TypeAdapter,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -28,6 +29,7 @@ from . import catalog
 from .matching import PatternError, compile_path
 from .simulator.operations import OPERATIONS
 from .simulator.seed import SEED_MODELS, WorkspaceSeed
+from .statuses import NO_BODY_STATUSES, final_status, forbids_body, no_body, no_body_for
 
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 MAX_DELAY_SECONDS = 600.0
@@ -219,7 +221,7 @@ class SuccessReply(_Model):
     """Answer with a success: `data` wrapped in the success envelope."""
 
     status: int = Field(200, description="A 2xx status.", json_schema_extra={"minimum": 200, "maximum": 299})
-    data: Any = Field(description="The envelope's data.")
+    data: Annotated[Any, AfterValidator(no_body("data"))] = Field(description="The envelope's data.")
     headers: ReplyHeaders = Field(default_factory=dict)
 
     @field_validator("status")
@@ -236,15 +238,17 @@ class SuccessReply(_Model):
 
 
 class RawReply(_Model):
-    """Answer with exactly this body, or this file's bytes; no envelope."""
+    """Answer with exactly this body, or this file's bytes, or (`{status: 204}`) nothing; no envelope."""
 
-    status: int = Field(200, ge=100, le=599)
+    status: Annotated[int, AfterValidator(final_status)] = Field(
+        200, ge=100, le=599, json_schema_extra={"minimum": 200}
+    )
     body: Any = Field(
         None,
-        description="Text, or a mapping/list sent as JSON.",
+        description="Text, or a mapping/list sent as JSON; none with status 204, 205 or 304.",
         json_schema_extra={"type": ["string", "object", "array"]},
     )
-    file: str | None = Field(
+    file: Annotated[str | None, AfterValidator(no_body("file"))] = Field(
         None,
         description="A file next to the scenario file (inside its folder), sent as it is;"
         " the content type comes from its name unless headers say.",
@@ -253,9 +257,10 @@ class RawReply(_Model):
 
     @field_validator("body")
     @classmethod
-    def _text_or_json(cls, value: Any) -> Any:
+    def _text_or_json(cls, value: Any, info: ValidationInfo) -> Any:
         if not isinstance(value, str | dict | list):
             raise PydanticCustomError("bad_body", "body must be text, a mapping or a list")
+        no_body_for(info, "body")
         return value
 
 
@@ -289,8 +294,14 @@ class FaultReply(_Model):
             raise PydanticCustomError(
                 "bad_status", "{fault} sends no response, so it takes no status", {"fault": self.fault}
             )
-        if self.status is not None and not 100 <= self.status <= 599:
-            raise PydanticCustomError("bad_status", "status must be between 100 and 599")
+        if self.status is not None:
+            final_status(self.status)
+            if self.fault == "malformed_json" and forbids_body(self.status):
+                raise PydanticCustomError(
+                    "body_forbidden",
+                    "malformed_json sends a body, which status {status} forbids; use empty_reply",
+                    {"status": self.status},
+                )
         return self
 
 
@@ -328,7 +339,12 @@ def _one_kind(value: Any) -> Any:
 
 def _reply_kind(value: Any) -> str | None:
     if isinstance(value, dict):
-        return next((kind for key, kind in _REPLY_KEYS.items() if key in value), None)
+        kind = next((kind for key, kind in _REPLY_KEYS.items() if key in value), None)
+        # `{status: 204}` is complete: a raw reply without a body. Other statuses still need a key,
+        # so that a forgotten `error:` or `data:` is reported, not answered with an empty body.
+        if kind is None and type(value.get("status")) is int and value["status"] in NO_BODY_STATUSES:
+            return "~raw"
+        return kind
     return _REPLY_CLASSES.get(type(value)) if isinstance(value, BaseModel) else None
 
 

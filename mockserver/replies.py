@@ -14,6 +14,7 @@ from starlette.types import Send
 
 from . import catalog, model
 from .exchange import Outcome
+from .statuses import forbids_body
 
 HANDOFF = None
 """A prepared reply that hands the request to the simulator."""
@@ -95,6 +96,8 @@ def prepare(reply: AnyReply, answered_by: str, files: Mapping[str, bytes] | None
             raise ValueError(f"file reply {reply.file!r}: file replies work in scenario files only")
         body = files[reply.file]
         default_type = mimetypes.guess_type(reply.file)[0] or "application/octet-stream"
+    elif reply.body is None:
+        body, default_type = b"", "text/plain; charset=utf-8"
     elif isinstance(reply.body, str):
         body, default_type = reply.body.encode("utf-8"), "text/plain; charset=utf-8"
     else:
@@ -114,13 +117,31 @@ def _split_content_type(headers: Mapping[str, str]) -> tuple[tuple[tuple[str, st
     return rest, media
 
 
-async def send_outcome(outcome: Outcome, send: Send) -> None:
-    """Write `outcome` as an HTTP response."""
+async def send_outcome(outcome: Outcome, send: Send, method: str = "GET") -> None:
+    """Write `outcome` as an HTTP response to a `method` request.
+
+    Whatever made the Outcome, a status that forbids a body (1xx, 204, 205, 304) is sent without
+    one and without Content-Type/Content-Length (205: Content-Length 0), and a HEAD request gets the
+    headers of the answer but not its body: a keep-alive client would read stray bytes as the next
+    response.
+    """
+    status, body = outcome.status, outcome.body
+    framing: list[tuple[bytes, bytes]] = []
+    if forbids_body(status):
+        body = b""
+        if status == 205:
+            framing.append((b"content-length", b"0"))
+    else:
+        framing += [
+            (b"content-type", outcome.media_type.encode("latin-1")),
+            (b"content-length", str(len(body)).encode("latin-1")),
+        ]
+        if method == "HEAD":
+            body = b""
     headers = [
-        (b"content-type", outcome.media_type.encode("latin-1")),
-        (b"content-length", str(len(outcome.body)).encode("latin-1")),
+        *framing,
         (b"x-mock-answered-by", outcome.answered_by.encode("latin-1", "replace")),
         *((k.lower().encode("latin-1"), v.encode("latin-1", "replace")) for k, v in outcome.headers),
     ]
-    await send({"type": "http.response.start", "status": outcome.status, "headers": headers})
-    await send({"type": "http.response.body", "body": outcome.body})
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
