@@ -176,7 +176,7 @@ def build(mock: MockApp) -> Starlette:
             {
                 "status": "ok",
                 "version": __version__,
-                "sessions": len(mock.sessions),
+                "sessions": len(mock.sessions.all()),
                 "maxSessions": mock.sessions.max_sessions,
                 "sessionsEvicted": mock.sessions.evicted,
                 "apiRevision": revision.name,

@@ -124,6 +124,7 @@ class SessionStore:
         """Bytes kept by the journals of all sessions together."""
         self._sessions: OrderedDict[str, Session] = OrderedDict()
         self._lock = threading.Lock()
+        self._touch(DEFAULT_SESSION)  # always there: it is never evicted
 
     def get(self, session_id: str = DEFAULT_SESSION) -> Session:
         """The session `session_id`, created if need be (which may evict the least recently used idle one)."""
