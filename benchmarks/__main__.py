@@ -298,6 +298,7 @@ def measure(args: argparse.Namespace) -> Report:
         fig.met = grown <= 10
         fig.note = f"+{grown:.1f} MB since the 10k figure"
     soak(report, 15 if args.quick else 60)
+    session_flood(report, 20_000 if args.quick else 100_000)
     return report
 
 
@@ -343,6 +344,56 @@ def soak(report: Report, seconds: int) -> None:
     fig.note = (
         f"{counts['DELIBERATE_5XX']:,} deliberate 5xx, {counts['SOCKET_ERRORS']} socket errors, "
         f"{len(log_errors)} error lines logged, RSS {before:.1f} → {after:.1f} MB"
+    )
+
+
+def session_flood(report: Report, sessions: int, body_bytes: int = 65_536) -> None:
+    """`sessions` distinct session ids, each sent one large body: sessions are evicted, RSS stays flat.
+
+    RSS is read at rest, after the first 5,000 sessions (the 1,000 kept have filled by then; half
+    of `sessions` if fewer) and at the end; the target compares the last two.
+    """
+    counts: Counter[str] = Counter()
+    total = 0
+    early_at = min(5_000, sessions // 2)
+    with server("mock") as (base, pid):
+        rest = rss_mb(pid)
+        readings = []
+        run = 0
+        wrk_soak = ["wrk", "-t1", "-c16", "-d2s", "-s", str(HERE / "soak.lua")]
+        for goal in (early_at, sessions):
+            while total < goal:
+                run += 1
+                out = subprocess.run(
+                    [*wrk_soak, base, "--", "sessions", str(body_bytes), str(run)],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                ).stdout
+                counts.update(
+                    {name: int(value) for name, value in re.findall(r"^([A-Z_0-9]+) (\d+)$", out, re.M)}
+                )
+                total += int(re.search(r"(\d+) requests in", out)[1])  # type: ignore[index]
+            readings.append(rss_mb(pid))
+        health = httpx.get(f"{base}/__mock/health").json()["data"]
+    early, after = readings
+    fig = report.add(
+        Figure(
+            f"session flood: {total:,} distinct sessions, {body_bytes // 1024} KB bodies",
+            "MB",
+            [after],
+            target=f"RSS within 10 MB of the {early_at:,}-session figure; sessions bounded; 0 unexpected 5xx",
+        )
+    )
+    fig.met = (
+        after - early < 10
+        and health["sessions"] <= health["maxSessions"]
+        and counts["UNEXPECTED_5XX"] == 0
+        and counts["SOCKET_ERRORS"] == 0
+    )
+    fig.note = (
+        f"RSS {rest:.1f} at rest → {early:.1f} after {early_at:,} sessions → {after:.1f} MB; "
+        f"{health['sessions']} sessions kept, {health['sessionsEvicted']:,} evicted"
     )
 
 

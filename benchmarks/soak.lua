@@ -1,6 +1,8 @@
 -- Mixed load for the soak run: API reads and writes, errors that state causes (402, 404),
 -- and deliberate 5xx (an X-Mock-Error override, the maintenance scenario's 503 page).
 -- Counts 5xx answers that nothing asked for.
+-- With script arguments `sessions BYTES RUN` (wrk ... -- sessions 65536 3) it sends instead a
+-- large body in a new session each time (X-Mock-Session soak-RUN-N): sessions must be evicted.
 local key = "pc_live_demo0000000000000001"
 local mix = {
   {"GET", "/api/v1/designs"},
@@ -17,6 +19,7 @@ local mix = {
   {"GET", "/api/v1/batch/job_missing/status"},
 }
 local counter = 0
+local sessions, big, run = false, nil, "0"
 unexpected = 0
 deliberate = 0
 threads = {}
@@ -25,8 +28,21 @@ setup = function(thread)
   table.insert(threads, thread)
 end
 
+init = function(args)
+  if args[1] == "sessions" then
+    sessions = true
+    big = '{"name": "' .. string.rep("x", tonumber(args[2]) or 65536) .. '"}'
+    run = args[3] or "0"
+  end
+end
+
 request = function()
   counter = counter + 1
+  if sessions then
+    local headers = {["X-API-Key"] = key, ["Content-Type"] = "application/json",
+      ["X-Mock-Session"] = "soak-" .. run .. "-" .. counter}
+    return wrk.format("POST", "/api/v1/designs", headers, big)
+  end
   local item = mix[(counter % #mix) + 1]
   local headers = {["X-API-Key"] = key, ["Content-Type"] = "application/json"}
   if item[4] then

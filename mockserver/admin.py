@@ -7,8 +7,6 @@ envelope, and bad input gets catalog errors like the API's.
 
 from __future__ import annotations
 
-import json
-import re
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -20,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from . import catalog, model
+from . import catalog, model, safejson
 from .overrides import SESSION_ID
 from .sessions import DEFAULT_SESSION, Session
 from .simulator.openapi import document as openapi_document
@@ -75,15 +73,40 @@ class PlanPatch(_Input):
     batchGenerate: bool | None = None
 
 
+MAX_TEXT = 200
+"""Characters of a name given to the admin API (scenario, key or token name)."""
+MAX_TOKEN = 4096
+"""Characters of a bearer token given to the admin API."""
+MAX_CREDENTIALS = 100
+"""API keys, or bearer tokens, one PATCH may set."""
+MAX_CREDITS = 1_000_000_000
+MAX_LIMIT = 1_000_000
+"""The largest `limit` of GET /__mock/requests (the largest journal)."""
+
+
+class AdminKey(KeySeed):
+    key: str = Field(max_length=64, description="'pc_live_' followed by 20 letters or digits.")
+    name: str = Field("", max_length=MAX_TEXT)
+
+
+class AdminToken(TokenSeed):
+    token: str = Field(min_length=1, max_length=MAX_TOKEN)
+    name: str = Field("", max_length=MAX_TEXT)
+
+
 class WorkspacePatch(_Input):
-    credits: int | None = Field(None, ge=0)
+    credits: int | None = Field(None, ge=0, le=MAX_CREDITS)
     plan: PlanPatch | None = None
-    api_keys: list[KeySeed] | None = Field(None, description="Replaces the workspace's API keys.")
-    tokens: list[TokenSeed] | None = Field(None, description="Replaces the workspace's bearer tokens.")
+    api_keys: list[AdminKey] | None = Field(
+        None, max_length=MAX_CREDENTIALS, description="Replaces the workspace's API keys."
+    )
+    tokens: list[AdminToken] | None = Field(
+        None, max_length=MAX_CREDENTIALS, description="Replaces the workspace's bearer tokens."
+    )
 
 
 class ScenarioChoice(_Input):
-    name: str
+    name: str = Field(max_length=MAX_TEXT)
 
 
 def _problems(exc: ValidationError, prefix: str = "") -> str:
@@ -101,14 +124,27 @@ def _code_for(exc: ValidationError) -> str:
     return "MISSING_REQUIRED_FIELD" if kind == "missing" else "VALIDATION_ERROR"
 
 
-async def _body(request: Request) -> Any:
-    raw = await request.body()
+async def _body(request: Request, limit: int) -> Any:
+    """The JSON body, read a chunk at a time and refused past `limit` bytes (never buffered beyond it)."""
+    too_large = AdminError("INVALID_INPUT", f"Admin request body is larger than the limit of {limit} bytes.")
+    declared = request.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and int(declared) > limit:
+        raise too_large
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large
+        chunks.append(chunk)
+    raw = b"".join(chunks)
     if not raw.strip():
         raise AdminError("VALIDATION_ERROR", "This admin call takes a JSON body.")
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise AdminError("VALIDATION_ERROR", "The request body is not valid JSON.") from None
+        return safejson.loads(raw)
+    except safejson.JsonProblem as exc:
+        detail = f": its {exc.reason} (the limit)" if exc.reason == safejson.TOO_DEEP else "."
+        raise AdminError("VALIDATION_ERROR", f"The request body is not valid JSON{detail}") from None
 
 
 def _validate(adapter: type[BaseModel] | TypeAdapter[Any], document: Any, prefix: str = "") -> Any:
@@ -131,6 +167,9 @@ def build(mock: MockApp) -> Starlette:
             )
         return mock.sessions.get(session_id)
 
+    async def body(request: Request) -> Any:
+        return await _body(request, mock.settings.max_admin_body_bytes)
+
     async def health(request: Request) -> Response:
         revision = session_of(request).revision
         return ok(
@@ -138,6 +177,8 @@ def build(mock: MockApp) -> Starlette:
                 "status": "ok",
                 "version": __version__,
                 "sessions": len(mock.sessions.all()),
+                "maxSessions": mock.sessions.max_sessions,
+                "sessionsEvicted": mock.sessions.evicted,
                 "apiRevision": revision.name,
                 "apiRevisionLabel": revision.label,
             }
@@ -177,7 +218,7 @@ def build(mock: MockApp) -> Starlette:
         )
 
     async def switch(request: Request) -> Response:
-        choice = _validate(ScenarioChoice, await _body(request))
+        choice = _validate(ScenarioChoice, await body(request))
         try:
             scenario = mock.scenarios.get(choice.name)
         except KeyError as exc:
@@ -186,9 +227,10 @@ def build(mock: MockApp) -> Starlette:
         return ok({"active": scenario.name})
 
     async def workspace(request: Request) -> Response:
+        # The body first: no await between finding the session and acting on it (see SessionStore).
+        patch = _validate(WorkspacePatch, await body(request)) if request.method == "PATCH" else None
         session = session_of(request)
-        if request.method == "PATCH":
-            patch: WorkspacePatch = _validate(WorkspacePatch, await _body(request))
+        if patch is not None:
             with session.lock:
                 state = session.workspace
                 if patch.credits is not None:
@@ -205,12 +247,12 @@ def build(mock: MockApp) -> Starlette:
             return ok({"scenario": session.scenario.name, **session.workspace.describe()})
 
     async def rules(request: Request) -> Response:
+        document = await body(request) if request.method == "POST" else None
         session = session_of(request)
         if request.method == "DELETE":
             session.set_added([])
             return ok({"rules": []})
         if request.method == "POST":
-            document = await _body(request)
             if isinstance(document, dict) and "rules" in document and set(document) == {"rules"}:
                 document = document["rules"]
             listed = document if isinstance(document, list) else [document]
@@ -251,12 +293,20 @@ def build(mock: MockApp) -> Starlette:
                 "VALIDATION_ERROR",
                 f"Unknown filter {sorted(unknown)[0]!r}; use method, path, status, code, limit.",
             )
-        # isdigit() alone lets '²' through, and int() refuses more than 4300 digits: both were a 500.
-        if "limit" in filters and not re.fullmatch(r"[0-9]{1,9}", filters["limit"]):
-            raise AdminError("VALIDATION_ERROR", "limit must be a whole number from 0 to 999999999.")
+        limit = filters.get("limit")
+        if limit is not None and not (limit.isascii() and limit.isdigit() and int(limit[:8]) <= MAX_LIMIT):
+            raise AdminError("VALIDATION_ERROR", f"limit must be a whole number from 0 to {MAX_LIMIT}.")
         with session.lock:
             entries = session.journal.select(filters)
         return ok({"requests": entries})
+
+    async def forget_session(request: Request) -> Response:
+        session_id = request.path_params["session_id"]
+        if not SESSION_ID.match(session_id):
+            raise AdminError("VALIDATION_ERROR", "A session id is 1-100 letters, digits or . _ : -")
+        if not mock.sessions.delete(session_id):
+            raise AdminError("NOT_FOUND", f"No session {session_id!r}.")
+        return ok({"deleted": session_id, "reset": session_id == DEFAULT_SESSION})
 
     async def reset(request: Request) -> Response:
         session = session_of(request)
@@ -312,6 +362,7 @@ def build(mock: MockApp) -> Starlette:
             Route(f"{PREFIX}/rules/{{rule_id}}", rule, methods=["DELETE"]),
             Route(f"{PREFIX}/requests", requests, methods=["GET", "DELETE"]),
             Route(f"{PREFIX}/reset", reset, methods=["POST"]),
+            Route(f"{PREFIX}/sessions/{{session_id}}", forget_session, methods=["DELETE"]),
             Route(f"{PREFIX}/openapi.json", openapi),
         ],
         # An Exception handler answers in the envelope; Starlette then re-raises, and

@@ -73,6 +73,7 @@ class MockApp:
                 self.settings.seed,
                 self.settings.journal_limit,
                 self.settings.api_revision,
+                self.settings.max_sessions,
             )
         except KeyError as exc:
             raise ServerStartError(str(exc.args[0])) from None
@@ -167,28 +168,31 @@ class MockApp:
             overrides = read_overrides(headers, controls, self.scenarios)
         except OverrideError as exc:
             overrides, refused = NO_OVERRIDES, error_outcome("VALIDATION_ERROR", "override", str(exc))
-        session = self.sessions.get(overrides.session or DEFAULT_SESSION)
-        try:
-            body = await _read_body(receive, self.settings.max_body_bytes)
-        except BodyTooLarge:
-            body = b""
-            limit = self.settings.max_body_bytes
-            refused = refused or error_outcome(
-                "INVALID_INPUT", "mockserver", f"Request body is larger than the limit of {limit} bytes."
-            )
-        incoming = Incoming(scope["method"], scope["path"], query_string, headers, body)
-        incoming.server = scope.get("server")
-        outcome = refused or await self.answer(incoming, session, overrides)
-        if outcome.fault == "connection_reset":
-            await faults.reset(scope)
-        elif outcome.fault == "hang":
-            await faults.hang(scope, receive, send, self.settings.hang_seconds)
-        else:
-            await send_outcome(outcome, send, incoming.method)
-        if session.journal.limit:
-            scenario = overrides.scenario or session.scenario
-            with session.lock:
-                session.journal.record(incoming, outcome, began, scenario, session.added)
+        session = self.sessions.checkout(overrides.session or DEFAULT_SESSION)
+        try:  # busy until recorded: a session is not evicted while one of its requests is answered
+            try:
+                body = await _read_body(receive, self.settings.max_body_bytes)
+            except BodyTooLarge:
+                body = b""
+                limit = self.settings.max_body_bytes
+                refused = refused or error_outcome(
+                    "INVALID_INPUT", "mockserver", f"Request body is larger than the limit of {limit} bytes."
+                )
+            incoming = Incoming(scope["method"], scope["path"], query_string, headers, body)
+            incoming.server = scope.get("server")
+            outcome = refused or await self.answer(incoming, session, overrides)
+            if outcome.fault == "connection_reset":
+                await faults.reset(scope)
+            elif outcome.fault == "hang":
+                await faults.hang(scope, receive, send, self.settings.hang_seconds)
+            else:
+                await send_outcome(outcome, send, incoming.method)
+            if session.journal.limit:
+                scenario = overrides.scenario or session.scenario
+                with session.lock:
+                    session.journal.record(incoming, outcome, began, scenario, session.added)
+        finally:
+            self.sessions.release(session)
         if self.settings.log_requests:
             _log(incoming, outcome)
 

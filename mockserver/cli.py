@@ -20,7 +20,7 @@ import uvicorn
 from . import catalog, loader, model, serving
 from .app import MockApp
 from .errors import ScenarioError, ServerStartError
-from .settings import DEFAULT_PORT, DEFAULT_REVISION, Settings
+from .settings import DEFAULT_MAX_SESSIONS, DEFAULT_PORT, DEFAULT_REVISION, Settings
 from .simulator.operations import OPERATIONS
 from .simulator.revisions import REVISIONS
 from .version import __version__
@@ -75,6 +75,13 @@ def _report(error: ScenarioError) -> None:
     type=click.IntRange(0, 1_000_000),
     help="Requests kept in each session's journal (0: no journal).",
 )
+@click.option(
+    "--max-sessions",
+    default=DEFAULT_MAX_SESSIONS,
+    show_default=True,
+    type=click.IntRange(1, 1_000_000),
+    help="Sessions kept at once; beyond it the least recently used idle session is evicted.",
+)
 @click.option("--admin-token", help="Require this token for /__mock/ (X-Mock-Admin-Token or ?__mock_token=).")
 @click.option("--no-admin", is_flag=True, help="No admin API and no control page at all.")
 @click.option(
@@ -116,6 +123,7 @@ def main(
     batch_seconds: float,
     quiet: bool,
     journal_size: int,
+    max_sessions: int,
     admin_token: str | None,
     no_admin: bool,
     cors_origins: tuple[str, ...],
@@ -141,6 +149,7 @@ def main(
         cors_origins=cors_origins,
         admin=not no_admin,
         journal_limit=journal_size,
+        max_sessions=max_sessions,
         admin_token=admin_token,
         log_requests=not quiet,
     )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 from urllib.parse import parse_qs
+
+from .safejson import JsonProblem, loads
 
 NOT_JSON: Final = object()
 """What `Incoming.json()` returns when the body is empty or not valid JSON."""
@@ -19,6 +20,7 @@ class Incoming:
 
     __slots__ = (
         "_json",
+        "_json_problem",
         "_query",
         "body",
         "headers",
@@ -50,6 +52,7 @@ class Incoming:
         """The (host, port) the request arrived at (ASGI `scope["server"]`), when known."""
         self._query: dict[str, list[str]] | None = None
         self._json: Any = _UNPARSED
+        self._json_problem = ""
 
     @property
     def query(self) -> dict[str, list[str]]:
@@ -59,13 +62,19 @@ class Incoming:
         return self._query
 
     def json(self) -> Any:
-        """The body parsed as JSON (once), or NOT_JSON."""
+        """The body parsed as JSON (once), or NOT_JSON (see `json_problem`)."""
         if self._json is _UNPARSED:
             try:
-                self._json = json.loads(self.body) if self.body else NOT_JSON
-            except (ValueError, UnicodeDecodeError):
-                self._json = NOT_JSON
+                self._json = loads(self.body) if self.body else NOT_JSON
+            except JsonProblem as exc:
+                self._json, self._json_problem = NOT_JSON, exc.reason
         return self._json
+
+    @property
+    def json_problem(self) -> str:
+        """Why the body is NOT_JSON ('' when it is JSON or empty); says so when it nests too deeply."""
+        self.json()
+        return self._json_problem
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .exchange import NOT_JSON, Incoming
+from .safejson import TOO_DEEP
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
@@ -267,7 +268,8 @@ class RequestMatcher:
         if self.body is not None:
             document = incoming.json()
             if document is NOT_JSON:
-                return "body is not JSON"
+                problem = incoming.json_problem
+                return "body is not JSON" + (f" ({problem})" if problem == TOO_DEEP else "")
             return self.body.mismatch(document)
         return None
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import random
 import threading
+from collections import OrderedDict
 from typing import Any
 
 from . import model
-from .journal import Journal
+from .journal import Journal, JournalBudget
 from .loader import CompiledScenario, ScenarioSet
 from .rules import Rule, RuleIndex, compile_rule
-from .settings import DEFAULT_REVISION
+from .settings import DEFAULT_MAX_SESSIONS, DEFAULT_REVISION
 from .simulator.revisions import REVISIONS, Revision
 from .simulator.workspace import Workspace
 
@@ -33,14 +34,17 @@ class Session:
         seed: int | None,
         journal_limit: int,
         revision: str = DEFAULT_REVISION,
+        budget: JournalBudget | None = None,
     ) -> None:
         self.lock = threading.RLock()
+        self.busy = 0
+        """Requests being answered in this session now; a busy session is never evicted."""
         self.seed = seed
         self.default_revision = revision
         """The server's revision, used when the active scenario does not pin one (`api_revision`)."""
         self.pinned_revision: str | None = None
         """A revision chosen for this session (a test's marker, `use(..., api_revision=)`): wins over both."""
-        self.journal = Journal(journal_limit)
+        self.journal = Journal(journal_limit, budget)
         self.activate(scenario)
 
     def activate(self, scenario: CompiledScenario) -> None:
@@ -92,7 +96,12 @@ class Session:
 
 
 class SessionStore:
-    """Sessions by id, created on first use with the store's default scenario."""
+    """Sessions by id, created on first use with the store's default scenario, at most `max_sessions`.
+
+    When a new session would exceed the bound, the least recently used idle ones are evicted:
+    idle means no request of theirs is being answered (`checkout` .. `release`). The default
+    session is never evicted. Each look-up is O(1): an ordered dict moved to its end on use.
+    """
 
     def __init__(
         self,
@@ -101,24 +110,89 @@ class SessionStore:
         seed: int | None,
         journal_limit: int = 1000,
         revision: str = DEFAULT_REVISION,
+        max_sessions: int = DEFAULT_MAX_SESSIONS,
     ) -> None:
         self.scenarios = scenarios
         self.revision = revision
         self.default_scenario = scenarios.get(scenario)
         self.seed = seed
         self.journal_limit = journal_limit
-        self._sessions: dict[str, Session] = {}
+        self.max_sessions = max(1, max_sessions)
+        self.evicted = 0
+        """Sessions evicted to stay within `max_sessions`, since start."""
+        self.journal_budget = JournalBudget()
+        """Bytes kept by the journals of all sessions together."""
+        self._sessions: OrderedDict[str, Session] = OrderedDict()
         self._lock = threading.Lock()
+        self._touch(DEFAULT_SESSION)  # always there: it is never evicted
 
     def get(self, session_id: str = DEFAULT_SESSION) -> Session:
-        session = self._sessions.get(session_id)
-        if session is None:
-            with self._lock:
-                session = self._sessions.get(session_id)
-                if session is None:
-                    session = Session(self.default_scenario, self.seed, self.journal_limit, self.revision)
-                    self._sessions[session_id] = session
+        """The session `session_id`, created if need be (which may evict the least recently used idle one)."""
+        with self._lock:
+            return self._touch(session_id)
+
+    def checkout(self, session_id: str) -> Session:
+        """`get` for a request: the session counts as busy (not evictable) until `release`."""
+        with self._lock:
+            session = self._touch(session_id)
+            session.busy += 1
+            return session
+
+    def release(self, session: Session) -> None:
+        with self._lock:
+            session.busy -= 1
+
+    def _touch(self, session_id: str) -> Session:
+        sessions = self._sessions
+        session = sessions.get(session_id)
+        if session is not None:
+            sessions.move_to_end(session_id)
+            return session
+        session = Session(
+            self.default_scenario, self.seed, self.journal_limit, self.revision, self.journal_budget
+        )
+        sessions[session_id] = session
+        if len(sessions) > self.max_sessions:
+            self._evict(keep=session_id)
         return session
+
+    def _evict(self, keep: str) -> None:
+        """Drop least recently used idle sessions until within bound; busy ones go to the back.
+
+        A busy session met is moved behind the idle ones, so the cost is the requests in flight at
+        worst (usually one step); when every session is busy, the bound is exceeded until some are
+        idle again rather than a request losing its state mid-answer.
+        """
+        sessions = self._sessions
+        for _ in range(len(sessions)):
+            if len(sessions) <= self.max_sessions:
+                return
+            oldest, session = next(iter(sessions.items()))
+            if oldest in (DEFAULT_SESSION, keep) or session.busy:
+                sessions.move_to_end(oldest)
+                continue
+            del sessions[oldest]
+            session.journal.clear()  # its bytes back to the shared budget; idle, so nothing records into it
+            self.evicted += 1
+
+    def delete(self, session_id: str) -> bool:
+        """Forget session `session_id` (False: no such session); the default session is reset instead."""
+        with self._lock:
+            session = self._sessions.get(session_id)
+            if session is None:
+                return False
+            if session_id != DEFAULT_SESSION:
+                del self._sessions[session_id]
+        with session.lock:  # not under the store's lock: control code takes them in the other order
+            if session_id == DEFAULT_SESSION:
+                session.pinned_revision = None
+                session.reset(self.default_scenario)
+            else:
+                session.journal.clear()
+        return True
+
+    def __len__(self) -> int:
+        return len(self._sessions)
 
     def all(self) -> dict[str, Session]:
         return dict(self._sessions)

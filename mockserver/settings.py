@@ -7,6 +7,8 @@ from pathlib import Path
 
 DEFAULT_REVISION = "C2"
 """The newest published revision of the API's docs: what is served unless told otherwise."""
+DEFAULT_MAX_SESSIONS = 1000
+"""Sessions kept at once (each holds a workspace and a journal); least recently used idle ones go first."""
 DEFAULT_PORT = 3100
 """The port the vendor's own tooling uses for a local backend (IMAGINEPDF_API_URL)."""
 
@@ -30,6 +32,10 @@ class Settings:
     """Larger request bodies answer 400 INVALID_INPUT (assets may be 10 MB, plus multipart framing)."""
     batch_seconds: float = 3.0
     """How long a batch job takes to complete (0: at once)."""
+    max_admin_body_bytes: int = 1024 * 1024
+    """Larger bodies sent to the admin API (/__mock/) answer 400 INVALID_INPUT."""
+    max_sessions: int = DEFAULT_MAX_SESSIONS
+    """Sessions kept at once; a new one beyond it evicts the least recently used idle session."""
     journal_limit: int = 1000
     """Requests kept in each session's journal (the oldest drop off)."""
     hang_seconds: float = 30.0

@@ -1,7 +1,10 @@
 """Reading YAML safely, keeping where every key and value stands in the file.
 
 Only the YAML composer runs (no constructor), so no tag can build an object;
-scalars are resolved by hand from the plain, safe tags.
+scalars are resolved by hand from the plain, safe tags. Aliases and `<<` merge
+keys are expanded under a budget counted on the EXPANDED document (values
+visited, merge entries walked, characters of text), so a small file of nested
+aliases cannot take exponential time or memory.
 """
 
 from __future__ import annotations
@@ -24,7 +27,34 @@ _SCALARS = {
     "tag:yaml.org,2002:timestamp",
 }
 _PLAIN_TAGS = _SCALARS | {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
-MAX_NODES = 100_000
+MAX_NODES = 200_000
+"""Values of one file after aliases and merge keys are expanded (merge entries walked included)."""
+MAX_TEXT = 20 * 1024 * 1024
+"""Characters of text (keys and scalar values) of one file after aliases and merge keys are expanded."""
+
+
+class _Budget:
+    """What is left of MAX_NODES and MAX_TEXT while one document is expanded."""
+
+    __slots__ = ("nodes", "text")
+
+    def __init__(self) -> None:
+        self.nodes = MAX_NODES
+        self.text = MAX_TEXT
+
+    def spend(self, node: yaml.Node, nodes: int = 1, text: int = 0) -> None:
+        self.nodes -= nodes
+        self.text -= text
+        _check_size(node, MAX_NODES - self.nodes, MAX_TEXT - self.text)
+
+
+def _check_size(node: yaml.Node, nodes: int, text: int) -> None:
+    """YamlProblem at `node` when `nodes` values or `text` characters are over the limits."""
+    what = "document too large once aliases and merge keys are expanded"
+    if nodes > MAX_NODES:
+        raise YamlProblem(_mark(node), f"{what} (over {MAX_NODES:,} values)")
+    if text > MAX_TEXT:
+        raise YamlProblem(_mark(node), f"{what} (over {MAX_TEXT // 2**20} MB of text)")
 
 
 class YamlProblem(Exception):
@@ -98,7 +128,8 @@ def read(text: str) -> Document:
     doc = Document(data={})
     if root is not None:
         try:
-            doc.data = _convert(root, (), doc, loader, [MAX_NODES], set())
+            _measure(root, {}, set())
+            doc.data = _convert(root, (), doc, loader, _Budget(), set())
         except RecursionError:
             raise YamlProblem(_mark(root), "the document is nested too deeply") from None
     return doc
@@ -114,20 +145,48 @@ def _mark(node: yaml.Node) -> Mark:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+def _measure(node: yaml.Node, sizes: dict[int, tuple[int, int]], inside: set[int]) -> tuple[int, int]:
+    """Values and characters of text `node` expands to, once per distinct node (linear in the file).
+
+    An upper bound (merged keys are counted even when an own key overrides them), so a bomb is
+    refused before any of it is expanded, at the smallest node that is too large.
+    """
+    known = sizes.get(id(node))
+    if known is not None:
+        return known
+    if id(node) in inside:
+        raise YamlProblem(_mark(node), "an alias refers to a node that contains it")
+    nodes, text = 1, 0
+    if isinstance(node, yaml.ScalarNode):
+        text = len(node.value)
+    else:
+        inside.add(id(node))
+        children = (
+            [part for pair in node.value for part in pair]
+            if isinstance(node, yaml.MappingNode)
+            else node.value
+        )
+        for child in children:
+            more_nodes, more_text = _measure(child, sizes, inside)
+            nodes, text = nodes + more_nodes, text + more_text
+        inside.discard(id(node))
+    _check_size(node, nodes, text)
+    sizes[id(node)] = (nodes, text)
+    return nodes, text
+
+
 def _convert(
     node: yaml.Node,
     path: Path,
     doc: Document,
     loader: yaml.SafeLoader,
-    budget: list[int],
+    budget: _Budget,
     inside: set[int],
 ) -> Any:
     """Node → plain data. `budget` bounds alias expansion; `inside` catches alias loops."""
     if id(node) in inside:
         raise YamlProblem(_mark(node), "an alias refers to a node that contains it")
-    budget[0] -= 1
-    if budget[0] < 0:
-        raise YamlProblem(_mark(node), f"document too large (over {MAX_NODES} values, aliases included)")
+    budget.spend(node, text=len(node.value) if isinstance(node, yaml.ScalarNode) else 0)
     doc.values[path] = _mark(node)
     if node.tag not in _PLAIN_TAGS:
         raise YamlProblem(_mark(node), f"unsupported YAML tag {node.tag!r}: only plain data is allowed")
@@ -146,15 +205,16 @@ def _convert_collection(
     path: Path,
     doc: Document,
     loader: yaml.SafeLoader,
-    budget: list[int],
+    budget: _Budget,
     inside: set[int],
 ) -> Any:
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}
-        for key_node, value_node in _pairs(node):
+        for key_node, value_node in _pairs(node, budget):
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _SCALARS:
                 raise YamlProblem(_mark(key_node), "a mapping key must be plain text")
             key = str(loader.construct_object(key_node))
+            budget.spend(key_node, text=len(key))
             if key in result:
                 raise YamlProblem(_mark(key_node), f"duplicate key {key!r}")
             doc.keys[(*path, key)] = _mark(key_node)
@@ -163,8 +223,8 @@ def _convert_collection(
     return [_convert(item, (*path, i), doc, loader, budget, inside) for i, item in enumerate(node.value)]
 
 
-def _pairs(node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:
-    """Key/value nodes, with `<<` merge keys expanded (explicit keys win)."""
+def _pairs(node: yaml.MappingNode, budget: _Budget) -> list[tuple[yaml.Node, yaml.Node]]:
+    """Key/value nodes, with `<<` merge keys expanded (explicit keys win); each entry walked costs one."""
     merged: list[tuple[yaml.Node, yaml.Node]] = []
     own: list[tuple[yaml.Node, yaml.Node]] = []
     for key_node, value_node in node.value:
@@ -175,7 +235,9 @@ def _pairs(node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:
         for source in sources:
             if not isinstance(source, yaml.MappingNode):
                 raise YamlProblem(_mark(source), "'<<' must merge a mapping or a list of mappings")
-            merged.extend(_pairs(source))
+            pairs = _pairs(source, budget)
+            budget.spend(value_node, nodes=len(pairs))
+            merged.extend(pairs)
     own_keys = {k.value for k, _ in own if isinstance(k, yaml.ScalarNode)}
     seen: set[Any] = set()
     result = []

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..exchange import NOT_JSON, Incoming
 from ..matching import PathPattern, compile_path
+from ..safejson import TOO_DEEP
 from .profile import Profile
 from .workspace import Workspace
 
@@ -182,12 +183,18 @@ def json_body(call: Call, model: type[Model]) -> Model:
             )
         document = incoming.json()
         if document is NOT_JSON:
-            raise ApiError("VALIDATION_ERROR", "Request body is not valid JSON.")
+            raise ApiError("VALIDATION_ERROR", _not_json(incoming.json_problem))
     else:
         document = {}
     if not isinstance(document, dict):
         raise ApiError("VALIDATION_ERROR", "Request body must be a JSON object.")
     return validate(model, document)
+
+
+def _not_json(problem: str) -> str:
+    if problem == TOO_DEEP:
+        return f"Request body is not accepted as JSON: its {problem} (the mock's limit)."
+    return "Request body is not valid JSON."
 
 
 def validate(model: type[Model], document: Any, where: str = "") -> Model:
