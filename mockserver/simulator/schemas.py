@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_serializer
 
 
 class Me(BaseModel):
@@ -106,6 +106,12 @@ class FontList(BaseModel):
 class Dimensions(BaseModel):
     width: float
     height: float
+
+    @field_serializer("width", "height")
+    def _whole_as_integer(self, value: float) -> int | float:
+        # A pixel size is written 200, as the docs show, not 200.0 (which clients typed `int` refuse);
+        # a placeholder's size may keep a fraction.
+        return int(value) if value.is_integer() else value
 
 
 class AssetOut(BaseModel):
