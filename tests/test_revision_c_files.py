@@ -1,0 +1,234 @@
+"""Contract of the files C1 and C2 make: generate, preview, batch and their presigned links.
+
+Every test runs against both revisions, in-process; the per-revision differences (generationId,
+pdfProfile, the link's host) are in test_revision_c1.py and test_revision_c2.py.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+from xml.etree import ElementTree
+
+import pytest
+
+from tests.contract_c import (
+    A4,
+    API,
+    QUICKSTART_ACTIONS,
+    create,
+    data,
+    error,
+    fetch,
+    media_boxes,
+    patch_tree,
+    pdf_text,
+    png_size,
+    session,
+    shaped,
+    zip_members,
+)
+
+pytestmark = [pytest.mark.anyio, pytest.mark.parametrize("revision", ["C1", "C2"])]
+
+JOB_STATUS = {
+    "jobId": str,
+    "status": str,
+    "total": int,
+    "completed": int,
+    "failed": int,
+    "createdAt": str,
+    "updatedAt": str,
+}
+
+
+# --- generate and preview ---------------------------------------------------------------------------
+
+
+async def test_generate_fills_the_values_into_a_pdf_of_the_designs_pages(revision: str) -> None:
+    async with session(revision) as (mock, client):
+        body = {"data": {"address": "221B Baker Street", "tracking": "TRK-2026-0001"}}
+        made = data(await client.post(f"{API}/designs/dsg_shipping_label/generate", json=body), 201)
+        assert (made["designId"], made["filename"]) == ("dsg_shipping_label", "Shipping Label.pdf")
+        assert (made["expiresIn"], made["status"]) == (3600, "completed")
+        pdf = await fetch(client, made["downloadUrl"], "application/pdf")
+        assert media_boxes(pdf) == [A4, A4]
+        text = pdf_text(pdf)
+        assert b"221B Baker Street" in text
+        assert b"TRK-2026-0001" in text
+        assert mock.workspace["credits"] == 99
+
+
+@pytest.mark.parametrize(
+    ("design", "body", "status", "code"),
+    [
+        ("design_abc123", {"data": {}}, 404, "DESIGN_NOT_FOUND"),
+        ("dsg_invoice", b"{not json", 400, "VALIDATION_ERROR"),
+        ("dsg_invoice", {"data": ["Globex Inc"]}, 400, "VALIDATION_ERROR"),
+        ("dsg_invoice", {"data": {"items": "not a table"}}, 400, "VALIDATION_ERROR"),
+    ],
+    ids=["unknown-design", "not-json", "data-not-an-object", "table-not-2d"],
+)
+async def test_generate_errors_cost_nothing(
+    revision: str, design: str, body: Any, status: int, code: str
+) -> None:
+    async with session(revision) as (mock, client):
+        url = f"{API}/designs/{design}/generate"
+        if isinstance(body, bytes):
+            response = await client.post(url, content=body, headers={"Content-Type": "application/json"})
+        else:
+            response = await client.post(url, json=body)
+        error(response, status, code)
+        assert mock.workspace["credits"] == 100
+
+
+async def test_generate_without_credits_is_402_with_the_documented_message(revision: str) -> None:
+    async with session(revision) as (mock, client):
+        mock.set_credits(0)
+        response = await client.post(f"{API}/designs/dsg_invoice/generate", json={"data": {}})
+        assert error(response, 402, "INSUFFICIENT_CREDITS").startswith(
+            "Workspace does not have enough credits."
+        )
+        mock.set_credits(1)
+        data(await client.post(f"{API}/designs/dsg_invoice/generate"), 201)  # no body: `data` is optional
+        assert mock.workspace["credits"] == 0
+
+
+async def test_preview_links_a_png_of_the_page_and_is_free(revision: str) -> None:
+    async with session(revision) as (mock, client):
+        for page in (0, 1):
+            shown = data(await client.get(f"{API}/designs/dsg_shipping_label/preview?page={page}"), 200)
+            shaped(shown, {"previewUrl": str, "expiresIn": int, "page": int})
+            assert (shown["expiresIn"], shown["page"]) == (3600, page)
+            assert png_size(await fetch(client, shown["previewUrl"], "image/png"))[0] > 0
+        assert data(await client.get(f"{API}/designs/dsg_invoice/preview"), 200)["page"] == 0
+        for outside in ("2", "-1"):
+            error(
+                await client.get(f"{API}/designs/dsg_shipping_label/preview?page={outside}"),
+                400,
+                "INVALID_INPUT",
+            )
+        error(await client.get(f"{API}/designs/design_abc123/preview?page=0"), 404, "DESIGN_NOT_FOUND")
+        assert mock.workspace["credits"] == 100
+
+
+# --- batch ------------------------------------------------------------------------------------------
+
+
+async def test_batch_replays_the_batch_pages_loop(revision: str) -> None:
+    """The batch page's example rows (one key the design does not have is ignored), polled and downloaded."""
+    async with session(revision) as (mock, client):
+        rows = [
+            {"invoice_number": "INV-001", "customer_name": "Acme Corp", "amount": "$100"},
+            {"invoice_number": "INV-002", "customer_name": "Globex Inc", "amount": "$250"},
+        ]
+        queued = data(await client.post(f"{API}/designs/dsg_invoice/batch", json={"rows": rows}), 202)
+        shaped(queued, {"jobId": str, "status": str, "total": int, "designId": str})
+        assert (queued["status"], queued["total"], queued["designId"]) == ("queued", 2, "dsg_invoice")
+        assert mock.workspace["credits"] == 98
+        status = data(await client.get(f"{API}/batches/{queued['jobId']}"), 200)
+        shaped(status, JOB_STATUS)
+        assert (status["status"], status["completed"], status["failed"]) == ("completed", 2, 0)
+        link = data(await client.get(f"{API}/batches/{queued['jobId']}/download"), 200)
+        shaped(link, {"downloadUrl": str, "expiresIn": int})  # `downloadUrl`, no longer A's `url`
+        members = zip_members(await fetch(client, link["downloadUrl"], "application/zip"))
+        assert len(members) == 2
+        assert all(name.endswith(".pdf") for name in members)
+        texts = sorted(pdf_text(pdf) for pdf in members.values())
+        assert sum(b"Acme Corp" in text for text in texts) == 1
+        assert sum(b"Globex Inc" in text for text in texts) == 1
+
+
+@pytest.mark.parametrize(("count", "status"), [(0, 400), (1, 202), (100, 202), (101, 400)])
+async def test_batch_takes_1_to_100_rows(revision: str, count: int, status: int) -> None:
+    async with session(revision) as (mock, client):
+        mock.set_credits(200)
+        response = await client.post(f"{API}/designs/dsg_certificate/batch", json={"rows": [{}] * count})
+        if status == 202:
+            assert data(response, 202)["total"] == count
+            assert mock.workspace["credits"] == 200 - count
+        else:
+            error(response, 400, "INVALID_INPUT")
+            assert mock.workspace["credits"] == 200
+
+
+async def test_a_batch_the_credits_do_not_cover_is_refused_whole(revision: str) -> None:
+    async with session(revision) as (mock, client):
+        mock.set_credits(2)
+        rows = {"rows": [{"recipient": name} for name in ("Ada", "Grace", "Edsger")]}
+        error(
+            await client.post(f"{API}/designs/dsg_certificate/batch", json=rows), 402, "INSUFFICIENT_CREDITS"
+        )
+        assert mock.workspace["credits"] == 2
+
+
+async def test_batch_endpoints_need_the_batch_generate_feature(revision: str) -> None:
+    async with session(revision) as (mock, client):
+        job = data(await client.post(f"{API}/designs/dsg_certificate/batch", json={"rows": [{}]}), 202)[
+            "jobId"
+        ]
+        mock.set_plan(batchGenerate=False)
+        for response in (
+            await client.post(f"{API}/designs/dsg_certificate/batch", json={"rows": [{}]}),
+            await client.get(f"{API}/batches/{job}"),
+            await client.get(f"{API}/batches/{job}/download"),
+        ):
+            error(response, 403, "INSUFFICIENT_PERMISSIONS")
+        data(
+            await client.post(f"{API}/designs/dsg_certificate/generate"), 201
+        )  # single generation is not gated
+
+
+async def test_batch_errors_for_unknown_designs_and_jobs(revision: str) -> None:
+    async with session(revision) as (_, client):
+        error(
+            await client.post(f"{API}/designs/design_abc123/batch", json={"rows": [{}]}),
+            404,
+            "DESIGN_NOT_FOUND",
+        )
+        error(await client.get(f"{API}/batches/job_abc123xyz"), 404, "PDF_NOT_FOUND")
+        error(await client.get(f"{API}/batches/job_abc123xyz/download"), 404, "PDF_NOT_FOUND")
+        error(await client.post(f"{API}/designs/dsg_invoice/batch", json={}), 400, "MISSING_REQUIRED_FIELD")
+
+
+async def test_a_batch_renders_the_design_and_rows_as_submitted(revision: str) -> None:
+    async with session(revision) as (_, client):
+        design_id = await create(client, name="Letter")
+        heading = {
+            "type": "text",
+            "name": "heading",
+            "position": {"x": 40, "y": 40},
+            "data": {"content": "Old heading"},
+        }
+        await patch_tree(client, design_id, [{"type": "add_element", "args": heading}, *QUICKSTART_ACTIONS])
+        row = {"customer_name": "Initech"}
+        job = data(await client.post(f"{API}/designs/{design_id}/batch", json={"rows": [row]}), 202)["jobId"]
+        row["customer_name"] = "Changed after submitting"
+        update = {"type": "update_element", "args": {"name": "heading", "data": {"content": "New heading"}}}
+        await patch_tree(client, design_id, [update])
+        link = data(await client.get(f"{API}/batches/{job}/download"), 200)["downloadUrl"]
+        (pdf,) = zip_members(await fetch(client, link, "application/zip")).values()
+        text = pdf_text(pdf)
+        assert b"Old heading" in text
+        assert b"New heading" not in text
+        assert b"Initech" in text
+
+
+# --- links ------------------------------------------------------------------------------------------
+
+
+async def test_expired_and_tampered_links_answer_storage_xml_not_the_envelope(revision: str) -> None:
+    async with session(revision) as (mock, client):
+        made = data(await client.post(f"{API}/designs/dsg_invoice/generate"), 201)
+        url = made["downloadUrl"]
+        tampered = url[:-4] + ("0000" if not url.endswith("0000") else "1111")
+        response = await client.get(tampered)
+        assert response.status_code == 403
+        assert ElementTree.fromstring(response.content).findtext("Code") == "SignatureDoesNotMatch"
+        later = mock.app.simulator.clock() + timedelta(seconds=3600)
+        mock.app.simulator.clock = lambda: later
+        response = await client.get(url)
+        assert response.status_code == 403
+        assert "xml" in response.headers["content-type"]
+        expired = "AccessDenied" if revision == "C1" else "ExpiredToken"
+        assert ElementTree.fromstring(response.content).findtext("Code") == expired
