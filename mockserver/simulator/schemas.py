@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_serializer
+from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, field_serializer, model_serializer
 
 
 class Me(BaseModel):
@@ -97,6 +97,15 @@ class Font(BaseModel):
     source: Literal["google", "bundled"]
     weights: list[int]
     tags: list[Literal["recommended", "popular"]] | None = None
+
+    @model_serializer(mode="wrap")
+    def _tags_only_where_present(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # The docs show `tags` only on the fonts that have some (Playfair Display has no key), and a
+        # client validating an optional array refuses `"tags": null`.
+        out: dict[str, Any] = handler(self)
+        if out.get("tags") is None:
+            out.pop("tags", None)
+        return out
 
 
 class FontList(BaseModel):
