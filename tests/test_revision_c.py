@@ -13,7 +13,6 @@ import pytest
 from tests.contract_c import (
     A4,
     API,
-    DEMO_KEY,
     EXPIRED_KEY,
     QUICKSTART_ACTIONS,
     SVG_BLANK,
@@ -314,6 +313,13 @@ async def test_an_svg_upload_is_kept_as_svg_with_a_png_thumbnail(revision: str) 
         assert upload["name"] == "teal-badge.svg"
         assert upload["dimensions"] == {"width": 120, "height": 60}
         assert png_size(await fetch(client, upload["thumbnailUrl"], "image/png"))[0] > 0
+        design_id = await create(client, name="Badge")
+        image = {"type": "image", "name": "mark", "position": {"x": 10, "y": 10, "w": 120, "h": 60}}
+        await patch_tree(
+            client, design_id, [{"type": "add_element", "args": {**image, "data": {"src": upload["ref"]}}}]
+        )
+        made = data(await client.post(f"{API}/designs/{design_id}/generate"), 201)
+        assert b"/Subtype /Image" in pdf_text(await fetch(client, made["downloadUrl"], "application/pdf"))
 
 
 @pytest.mark.parametrize(
@@ -330,6 +336,13 @@ async def test_an_svg_upload_is_kept_as_svg_with_a_png_thumbnail(revision: str) 
 async def test_upload_errors_are_validation_errors(revision: str, files: dict[str, Any]) -> None:
     async with session(revision) as (_, client):
         error(await client.post(f"{API}/uploads", files=files), 400, "VALIDATION_ERROR")
+
+
+async def test_an_upload_that_is_not_multipart_is_a_validation_error(revision: str) -> None:
+    async with session(revision) as (mock, client):
+        response = await client.post(f"{API}/uploads", json={"file": "logo.png", "name": "Company Logo"})
+        error(response, 400, "VALIDATION_ERROR")
+        assert mock.workspace["credits"] == 100
 
 
 async def test_an_upload_of_exactly_1_mb_is_accepted(revision: str) -> None:
@@ -405,9 +418,19 @@ async def test_the_authentication_table(
 async def test_a_plan_without_api_keys_is_403_on_every_key_route(revision: str) -> None:
     async with session(revision) as (mock, client):
         mock.set_plan(useApiKeys=False)
-        for method, path in [("GET", "/designs"), ("GET", "/actions"), ("GET", "/designs/dsg_invoice/tree")]:
-            error(await client.request(method, f"{API}{path}"), 403, "INSUFFICIENT_PERMISSIONS")
-        assert client.headers["X-API-Key"] == DEMO_KEY
+        for method, path in [
+            ("GET", "/designs"),
+            ("GET", "/actions"),
+            ("GET", "/designs/dsg_invoice/tree"),
+            ("PATCH", "/designs/dsg_invoice/tree"),
+            ("POST", "/designs/dsg_invoice/generate"),
+            ("GET", "/designs/dsg_invoice/preview"),
+        ]:
+            body = {"actions": QUICKSTART_ACTIONS} if method == "PATCH" else None
+            error(await client.request(method, f"{API}{path}", json=body), 403, "INSUFFICIENT_PERMISSIONS")
+        files = {"file": ("logo.png", png(4, 4), "image/png")}
+        error(await client.post(f"{API}/uploads", files=files), 403, "INSUFFICIENT_PERMISSIONS")
+        assert mock.workspace["credits"] == 100
 
 
 @pytest.mark.parametrize(

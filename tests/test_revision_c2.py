@@ -360,6 +360,10 @@ async def test_me_names_the_workspace_and_the_key() -> None:
         request = client.build_request("GET", f"{API}/me")
         del request.headers["X-API-Key"]
         error(await client.send(request), 401, "UNAUTHORIZED")
+        request.headers["Authorization"] = "Bearer demo-browser-token"
+        browser = data(await client.send(request), 200)
+        assert browser["workspaceId"] == "ws_demo"
+        assert browser["keyName"] is None  # a browser session has no key to name
         mock.set_plan(useApiKeys=False)
         error(await client.get(f"{API}/me"), 403, "INSUFFICIENT_PERMISSIONS")
 

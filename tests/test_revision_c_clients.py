@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 
 from tests.contract_c import (
+    A4,
     API,
     QUICKSTART_ACTIONS,
     create,
@@ -37,10 +38,14 @@ async def first_page(client: Any, design_id: str) -> tuple[float, float]:
 # --- the C2-era vendor client's requests (revisions.md §3.5.6) --------------------------------------
 
 
-async def test_the_vendor_clients_design_and_generate_calls() -> None:
+@pytest.mark.parametrize(("revision", "sheet"), [("C2", (792, 612)), ("C1", A4)])
+async def test_the_vendor_clients_design_and_generate_calls(
+    revision: str, sheet: tuple[float, float]
+) -> None:
     """P@dbcb46e's calls: JSON calls carry Content-Type even on GET, the tree is read raw without it,
-    uploads are typed from the extension, generate sends `{data}` without pdfProfile."""
-    async with session("C2") as (_, client):
+    uploads are typed from the extension, generate sends `{data}` without pdfProfile. They succeed in
+    C1 too, where create ignores `size`/`orientation` and the page stays A4."""
+    async with session(revision) as (_, client):
         json_headers = {"Content-Type": "application/json"}
         assert data(await client.get(f"{API}/actions", headers=json_headers), 200)["actions"]
         assert data(await client.get(f"{API}/fonts", headers=json_headers), 200)["fonts"]
@@ -55,7 +60,7 @@ async def test_the_vendor_clients_design_and_generate_calls() -> None:
             data(await client.get(f"{API}/designs/{design_id}", headers=json_headers), 200)["name"]
             == "Price List"
         )
-        assert await first_page(client, design_id) == (792, 612)
+        assert await first_page(client, design_id) == sheet
         upload = data(
             await client.post(
                 f"{API}/uploads", files={"file": ("logo.jpg", _jpeg(), "image/jpeg")}, data={"name": "Logo"}
@@ -83,7 +88,7 @@ async def test_the_vendor_clients_design_and_generate_calls() -> None:
         )
         assert made["filename"] == "Price List 2026.pdf"
         pdf = await fetch(client, made["downloadUrl"], "application/pdf")
-        assert media_boxes(pdf) == [(792, 612)]
+        assert media_boxes(pdf) == [sheet]
         assert b"/MarkInfo" not in pdf_text(pdf)  # no pdfProfile: a standard file
         job = data(
             await client.post(f"{API}/designs/{design_id}/batch", json={"rows": [{"customer_name": "A"}]}),
@@ -136,7 +141,8 @@ async def test_the_vendor_clients_two_sided_id_card() -> None:
         assert set(raw["variables"]) == {"holder", "badge_no", "badge_code"}
         for page in (0, 1):
             shown = data(await client.get(f"{API}/designs/{design_id}/preview?page={page}"), 200)
-            assert png_size(await fetch(client, shown["previewUrl"], "image/png")) > (0, 0)
+            width, height = png_size(await fetch(client, shown["previewUrl"], "image/png"))
+            assert abs(width / height - 243 / 153) < 0.02  # the card's landscape shape
         values = {"holder": "Jordan Lee", "badge_no": "BX-2042", "badge_code": "BX-2042"}
         made = data(await client.post(f"{API}/designs/{design_id}/generate", json={"data": values}), 201)
         pdf = await fetch(client, made["downloadUrl"], "application/pdf")

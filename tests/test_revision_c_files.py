@@ -6,12 +6,13 @@ pdfProfile, the link's host) are in test_revision_c1.py and test_revision_c2.py.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from xml.etree import ElementTree
 
 import pytest
 
+from mockserver import MockAsgi
 from tests.contract_c import (
     A4,
     API,
@@ -30,6 +31,12 @@ from tests.contract_c import (
 )
 
 pytestmark = [pytest.mark.anyio, pytest.mark.parametrize("revision", ["C1", "C2"])]
+
+
+def freeze(mock: MockAsgi, moment: datetime) -> None:
+    """Stop the mock's clock at `moment` (batch progress and link expiry follow it)."""
+    mock.app.simulator.clock = lambda: moment
+
 
 JOB_STATUS = {
     "jobId": str,
@@ -192,7 +199,10 @@ async def test_batch_errors_for_unknown_designs_and_jobs(revision: str) -> None:
 
 
 async def test_a_batch_renders_the_design_and_rows_as_submitted(revision: str) -> None:
-    async with session(revision) as (_, client):
+    """Edits made while the job is still queued do not reach its ZIP."""
+    async with session(revision, batch_seconds=10) as (mock, client):
+        start = mock.app.simulator.clock()
+        freeze(mock, start)
         design_id = await create(client, name="Letter")
         heading = {
             "type": "text",
@@ -201,11 +211,17 @@ async def test_a_batch_renders_the_design_and_rows_as_submitted(revision: str) -
             "data": {"content": "Old heading"},
         }
         await patch_tree(client, design_id, [{"type": "add_element", "args": heading}, *QUICKSTART_ACTIONS])
-        row = {"customer_name": "Initech"}
-        job = data(await client.post(f"{API}/designs/{design_id}/batch", json={"rows": [row]}), 202)["jobId"]
-        row["customer_name"] = "Changed after submitting"
-        update = {"type": "update_element", "args": {"name": "heading", "data": {"content": "New heading"}}}
-        await patch_tree(client, design_id, [update])
+        rows = {"rows": [{"customer_name": "Initech"}]}
+        job = data(await client.post(f"{API}/designs/{design_id}/batch", json=rows), 202)["jobId"]
+        assert data(await client.get(f"{API}/batches/{job}"), 200)["status"] == "queued"
+        edits = [
+            {"type": "update_element", "args": {"name": "heading", "data": {"content": "New heading"}}},
+            {"type": "remove_element", "args": {"name": "customer_name"}},
+        ]
+        await patch_tree(client, design_id, edits)
+        data(await client.patch(f"{API}/designs/{design_id}", json={"name": "Renamed"}), 200)
+        freeze(mock, start + timedelta(seconds=10))
+        assert data(await client.get(f"{API}/batches/{job}"), 200)["status"] == "completed"
         link = data(await client.get(f"{API}/batches/{job}/download"), 200)["downloadUrl"]
         (pdf,) = zip_members(await fetch(client, link, "application/zip")).values()
         text = pdf_text(pdf)
@@ -214,21 +230,74 @@ async def test_a_batch_renders_the_design_and_rows_as_submitted(revision: str) -
         assert b"Initech" in text
 
 
+async def test_a_job_is_queued_then_processing_then_completed(revision: str) -> None:
+    async with session(revision, batch_seconds=10) as (mock, client):
+        start = mock.app.simulator.clock()
+        freeze(mock, start)
+        rows = {"rows": [{"recipient": name} for name in ("Ada", "Grace", "Edsger", "Barbara")]}
+        job = data(await client.post(f"{API}/designs/dsg_certificate/batch", json=rows), 202)["jobId"]
+        seen: list[tuple[str, int]] = []
+        for seconds in (0, 5, 10):
+            freeze(mock, start + timedelta(seconds=seconds))
+            status = data(await client.get(f"{API}/batches/{job}"), 200)
+            shaped(status, JOB_STATUS)
+            assert status["completed"] + status["failed"] <= status["total"] == 4
+            seen.append((status["status"], status["completed"]))
+            if status["status"] != "completed":
+                error(await client.get(f"{API}/batches/{job}/download"), 404, "PDF_NOT_FOUND")
+        assert seen[0] == ("queued", 0)
+        assert seen[1][0] == "processing"
+        assert 0 < seen[1][1] < 4
+        assert seen[2] == ("completed", 4)
+        link = data(await client.get(f"{API}/batches/{job}/download"), 200)["downloadUrl"]
+        assert len(zip_members(await fetch(client, link, "application/zip"))) == 4
+
+
+async def test_the_zip_holds_one_pdf_per_successful_row(revision: str) -> None:
+    async with session(revision) as (_, client):
+        rows = [
+            {"customer_name": "Acme Corp"},
+            {"items": "not a table"},
+            "not an object",
+            {"customer_name": "Hooli"},
+        ]
+        job = data(await client.post(f"{API}/designs/dsg_invoice/batch", json={"rows": rows}), 202)["jobId"]
+        status = data(await client.get(f"{API}/batches/{job}"), 200)
+        assert (status["status"], status["total"], status["completed"], status["failed"]) == (
+            "completed",
+            4,
+            2,
+            2,
+        )
+        link = data(await client.get(f"{API}/batches/{job}/download"), 200)["downloadUrl"]
+        members = zip_members(await fetch(client, link, "application/zip"))
+        assert len(members) == 2
+        texts = b"".join(pdf_text(pdf) for pdf in members.values())
+        assert b"Acme Corp" in texts
+        assert b"Hooli" in texts
+
+
 # --- links ------------------------------------------------------------------------------------------
 
 
 async def test_expired_and_tampered_links_answer_storage_xml_not_the_envelope(revision: str) -> None:
     async with session(revision) as (mock, client):
-        made = data(await client.post(f"{API}/designs/dsg_invoice/generate"), 201)
-        url = made["downloadUrl"]
-        tampered = url[:-4] + ("0000" if not url.endswith("0000") else "1111")
-        response = await client.get(tampered)
-        assert response.status_code == 403
-        assert ElementTree.fromstring(response.content).findtext("Code") == "SignatureDoesNotMatch"
-        later = mock.app.simulator.clock() + timedelta(seconds=3600)
-        mock.app.simulator.clock = lambda: later
-        response = await client.get(url)
-        assert response.status_code == 403
-        assert "xml" in response.headers["content-type"]
-        expired = "AccessDenied" if revision == "C1" else "ExpiredToken"
-        assert ElementTree.fromstring(response.content).findtext("Code") == expired
+        made = data(await client.post(f"{API}/designs/dsg_invoice/generate"), 201)["downloadUrl"]
+        shown = data(await client.get(f"{API}/designs/dsg_invoice/preview"), 200)["previewUrl"]
+        tampered = made[:-4] + ("0000" if not made.endswith("0000") else "1111")
+        assert storage_error(await client.get(tampered)) == "SignatureDoesNotMatch"
+        assert (await client.get(made)).status_code == 200
+        freeze(mock, mock.app.simulator.clock() + timedelta(seconds=3600))  # expiresIn has run out
+        # C2's generate link is the Google Cloud Storage form; every other link is storage.imaginepdf.com's.
+        assert storage_error(await client.get(made)) == (
+            "AccessDenied" if revision == "C1" else "ExpiredToken"
+        )
+        assert storage_error(await client.get(shown)) == "AccessDenied"
+
+
+def storage_error(response: Any) -> str | None:
+    """The storage's XML error code of a 403, after checking it is XML and not the API's envelope."""
+    assert response.status_code == 403, response.text
+    assert "xml" in response.headers["content-type"]
+    assert not response.text.lstrip().startswith("{")
+    return ElementTree.fromstring(response.content).findtext("Code")
