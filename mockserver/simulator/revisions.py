@@ -171,7 +171,8 @@ C2 = C1.derive(
     pdf_profile=True,
     generation_id=True,
     generate_link="gcs",
-    vocabulary=authoring.vocabulary("C2"),
+    # C2 documents the font catalog as closed and styles.fontFamily as validated against it.
+    vocabulary=dataclasses.replace(authoring.vocabulary("C2"), font_families=catalogs.FONT_IDS),
 )
 
 REVISIONS: dict[str, Revision] = {revision.name: revision for revision in (A, B1, B2, C1, C2)}

@@ -85,9 +85,20 @@ def check_styles(raw: Any, where: str, vocab: Vocabulary, *, patch: bool = False
             number(value, at, -MAX_FONT_SIZE, MAX_FONT_SIZE)
         elif key == "fontWeight" and not (isinstance(value, str) and value in ("normal", "bold")):
             number(value, at, 1, 1000)
+        elif key == "fontFamily" and vocab.font_families is not None:
+            styles[key] = _font_family(value, at, vocab.font_families)
         elif isinstance(value, str):
             string(value, at)
     return styles
+
+
+def _font_family(value: Any, where: str, families: frozenset[str]) -> str:
+    """A family of the closed font catalog, matched without regard to case and given in its own case."""
+    name = string(value, where, 100)
+    canonical = {family.casefold(): family for family in families}.get(name.casefold())
+    if canonical is None:
+        raise AuthoringError("INVALID_INPUT", f"{where}: no font {name!r}; GET /fonts lists the families")
+    return canonical
 
 
 def merge(old: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:

@@ -55,6 +55,7 @@ class Vocabulary:
     element_flags: bool = False  # update_element accepts isLocked / isHidden (C2)
     src_schemes: tuple[str, ...] = ("assets", "data", "https")  # element data.src, backgroundImage
     drop_inline_images: bool = False  # C2: data: image values are dropped before rendering
+    font_families: frozenset[str] | None = None  # C2: styles.fontFamily must be one of GET /fonts
 
 
 def vocabulary(revision: str) -> Vocabulary:
