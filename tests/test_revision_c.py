@@ -6,6 +6,7 @@ test_revision_c1.py and test_revision_c2.py.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -236,6 +237,24 @@ async def test_tree_patch_replays_the_api_pages_example(revision: str) -> None:
         assert set(raw["variables"]) == {"title"}
         (node,) = raw["nodes"].values()
         assert node["data"]["content"] == "INVOICE #2026-001"
+
+
+async def test_a_tree_patch_updates_size_and_time_everywhere_they_are_shown(revision: str) -> None:
+    async with session(revision) as (mock, client):
+        design_id = await create(client, name="Hello Invoice")
+        before = data(await client.get(f"{API}/designs/{design_id}"), 200)
+        later = mock.app.simulator.clock() + timedelta(minutes=5)
+        mock.app.simulator.clock = lambda: later
+        answer = await patch_tree(client, design_id, QUICKSTART_ACTIONS)
+        after = data(await client.get(f"{API}/designs/{design_id}"), 200)
+        (listed,) = [
+            item
+            for item in data(await client.get(f"{API}/designs"), 200)["items"]
+            if item["designId"] == design_id
+        ]
+        assert answer["fileSize"] == after["fileSize"] == listed["fileSize"] > before["fileSize"]
+        assert answer["modifiedAt"] == after["modifiedAt"] == listed["modifiedAt"] > before["modifiedAt"]
+        assert after["createdAt"] == before["createdAt"]
 
 
 @pytest.mark.parametrize(("count", "status"), [(0, 400), (1, 200), (500, 200), (501, 400)])

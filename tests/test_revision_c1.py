@@ -182,6 +182,16 @@ async def test_a_c2_clients_pdf_profile_is_ignored(profile: str) -> None:
         assert mock.workspace["credits"] == 98
 
 
+async def test_a_font_family_is_not_checked() -> None:
+    """C1 documents no font catalog, so it validates no family."""
+    async with session("C1") as (_, client):
+        design_id = await create(client, name="Fonts")
+        args = {**QUICKSTART_ACTIONS[0]["args"], "styles": {"fontFamily": "Comic Sans", "fontSize": 12}}
+        await patch_tree(client, design_id, [{"type": "add_element", "args": args}])
+        (node,) = (await tree(client, design_id))["nodes"].values()
+        assert node["styles"]["fontFamily"] == "Comic Sans"
+
+
 async def test_there_is_no_me_in_c1() -> None:
     async with session("C1") as (_, client):
         error(await client.get(f"{API}/me"), 404, "NOT_FOUND")

@@ -281,6 +281,33 @@ async def test_icons_and_hidden_elements() -> None:
         assert b"Internal note" not in pdf_text(await fetch(client, made["downloadUrl"], "application/pdf"))
 
 
+@pytest.mark.parametrize(
+    ("family", "stored"),
+    [
+        ("Inter", "Inter"),
+        ("playfair display", "Playfair Display"),
+        ("DM SANS", "DM Sans"),
+        ("Comic Sans", None),
+    ],
+)
+async def test_font_family_is_checked_against_the_fonts_catalog(family: str, stored: str | None) -> None:
+    """C2: the catalog is closed and styles.fontFamily is validated against it (matched without regard
+    to case, kept in the catalog's case)."""
+    async with session("C2") as (_, client):
+        design_id = await create(client, name="Fonts")
+        args = {**QUICKSTART_ACTIONS[0]["args"], "styles": {"fontFamily": family, "fontSize": 12}}
+        response = await client.patch(
+            f"{API}/designs/{design_id}/tree", json={"actions": [{"type": "add_element", "args": args}]}
+        )
+        if stored is None:
+            assert "GET /fonts" in error(response, 400, "INVALID_INPUT")
+            assert (await tree(client, design_id))["nodes"] == {}
+        else:
+            data(response, 200)
+            (node,) = (await tree(client, design_id))["nodes"].values()
+            assert node["styles"]["fontFamily"] == stored
+
+
 # --- generate, batch and their files ----------------------------------------------------------------
 
 

@@ -66,6 +66,45 @@ async def test_generate_fills_the_values_into_a_pdf_of_the_designs_pages(revisio
         assert mock.workspace["credits"] == 99
 
 
+async def test_a_table_variable_takes_the_variables_pages_2d_array(revision: str) -> None:
+    """The variables page's table example: a header row, then one row per line; the table grows."""
+    async with session(revision) as (_, client):
+        design_id = await create(client, name="Quote")
+        table = {
+            "type": "table",
+            "name": "line_items",
+            "position": {"x": 48, "y": 120},
+            "data": {
+                "columnWidths": [250, 80, 120],
+                "headerRow": True,
+                "cells": [["Description", "Qty", "Amount"], ["Sample item", "1", "$0.00"]],
+            },
+        }
+        answer = await patch_tree(
+            client,
+            design_id,
+            [
+                {"type": "add_element", "args": table},
+                {"type": "bind_variable", "args": {"name": "line_items"}},
+            ],
+        )
+        assert answer["results"][0]["data"]["position"]["w"] == 450  # the column widths' sum
+        body = {
+            "data": {
+                "line_items": [
+                    ["Description", "Qty", "Amount"],
+                    ["Design work", "2", "$400.00"],
+                    ["Hosting", "1", "$25.00"],
+                ]
+            }
+        }
+        made = data(await client.post(f"{API}/designs/{design_id}/generate", json=body), 201)
+        text = pdf_text(await fetch(client, made["downloadUrl"], "application/pdf"))
+        for cell in (b"Design work", b"$400.00", b"Hosting", b"$25.00"):
+            assert cell in text
+        assert b"Sample item" not in text
+
+
 @pytest.mark.parametrize(
     ("design", "body", "status", "code"),
     [
@@ -301,3 +340,16 @@ def storage_error(response: Any) -> str | None:
     assert "xml" in response.headers["content-type"]
     assert not response.text.lstrip().startswith("{")
     return ElementTree.fromstring(response.content).findtext("Code")
+
+
+async def test_a_batch_download_issues_a_fresh_link_after_the_last_one_expired(revision: str) -> None:
+    async with session(revision) as (mock, client):
+        job = data(await client.post(f"{API}/designs/dsg_certificate/batch", json={"rows": [{}]}), 202)[
+            "jobId"
+        ]
+        first = data(await client.get(f"{API}/batches/{job}/download"), 200)["downloadUrl"]
+        freeze(mock, mock.app.simulator.clock() + timedelta(seconds=3600))
+        assert storage_error(await client.get(first)) == "AccessDenied"
+        second = data(await client.get(f"{API}/batches/{job}/download"), 200)["downloadUrl"]
+        assert second != first
+        assert len(zip_members(await fetch(client, second, "application/zip"))) == 1
