@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from .. import catalog
-from . import authoring, bodies
+from . import authoring, bodies, uploads
 from .endpoints import API, CURSOR, LIMIT, ApiError, Call, Endpoint, Param, Rendered, json_body, page
 from .schemas import (
     DesignCreated,
@@ -60,11 +60,14 @@ def author(call: Call, tree: dict[str, Any], kind: str, steps: list[Any]) -> tup
     apply = authoring.apply_tools if kind == "tools" else authoring.apply_actions
     try:
         images = call.workspace.images
-        return apply(
+        authored, results = apply(
             tree, steps, call.profile.vocabulary, call.workspace.mint_element, ref_exists=images.__contains__
         )
     except authoring.AuthoringError as error:
         raise ApiError(error.code, error.message) from None
+    if call.profile.era == "C":
+        uploads.store_inline_images(call, authored)  # C: "a data: URI is auto-converted to an upload"
+    return authored, results
 
 
 def _refuse_actions(call: Call, where: str) -> None:
