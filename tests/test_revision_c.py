@@ -6,11 +6,8 @@ test_revision_c1.py and test_revision_c2.py.
 
 from __future__ import annotations
 
-import base64
-import json
 from datetime import timedelta
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 
@@ -406,50 +403,6 @@ async def test_an_uploads_ref_is_an_image_src_and_an_image_variable_value(revisi
         assert b"/Subtype /Image" in pdf_text(pdf)
         unknown = {"data": {"logo": "uploads:upl_missing"}}
         error(await client.post(f"{API}/designs/{design_id}/generate", json=unknown), 400, "INVALID_INPUT")
-
-
-async def test_an_inline_data_image_is_stored_as_an_upload(revision: str) -> None:
-    """C1's assets page and C2's designs page: a `data:` source becomes an upload, so the tree never
-    carries the bytes; a page background image is treated the same way."""
-    async with session(revision) as (_, client):
-        inline = "data:image/png;base64," + base64.b64encode(png(30, 20)).decode()
-        design_id = await create(client, name="Inline")
-        image = {"type": "image", "name": "pic", "position": {"x": 10, "y": 10, "w": 60, "h": 40}}
-        await patch_tree(
-            client,
-            design_id,
-            [
-                {"type": "add_element", "args": {**image, "data": {"src": inline}}},
-                {"type": "set_page_background", "args": {"page": 0, "backgroundImage": inline}},
-            ],
-        )
-        raw = await tree(client, design_id)
-        (node,) = raw["nodes"].values()
-        assert node["data"]["src"].startswith("uploads:upl_")
-        assert raw["pages"][0]["background"]["backgroundImage"] == node["data"]["src"]
-        assert "base64" not in json.dumps(raw)
-        made = data(await client.post(f"{API}/designs/{design_id}/generate"), 201)
-        assert b"/Subtype /Image" in pdf_text(await fetch(client, made["downloadUrl"], "application/pdf"))
-
-
-@pytest.mark.parametrize(
-    "inline",
-    [
-        "data:image/png;base64," + base64.b64encode(b"not an image").decode(),
-        "data:image/svg+xml," + quote(SVG_BLANK.decode()),
-        "data:image/png;base64,***",
-    ],
-    ids=["not-an-image", "blank-svg", "bad-base64"],
-)
-async def test_a_refused_inline_image_fails_the_whole_patch(revision: str, inline: str) -> None:
-    async with session(revision) as (_, client):
-        design_id = await create(client, name="Inline")
-        before = await tree(client, design_id)
-        image = {"type": "image", "name": "pic", "position": {"x": 10, "y": 10, "w": 60, "h": 40}}
-        actions = [QUICKSTART_ACTIONS[0], {"type": "add_element", "args": {**image, "data": {"src": inline}}}]
-        response = await client.patch(f"{API}/designs/{design_id}/tree", json={"actions": actions})
-        assert "'pic'" in error(response, 400, "VALIDATION_ERROR")
-        assert await tree(client, design_id) == before
 
 
 # --- auth, foreign routes ---------------------------------------------------------------------------
