@@ -1,4 +1,7 @@
-"""C2's authoring rules that reach outside the tree: the closed font list, and data: images as uploads."""
+"""C2's authoring rules that reach outside the tree: the closed font list, and data: images as uploads.
+
+Refused inline images are covered by tests/test_revision_c_files.py.
+"""
 
 from __future__ import annotations
 
@@ -86,21 +89,6 @@ async def test_a_failing_request_keeps_none_of_the_uploads_it_made() -> None:
     status, answer, _ = await patch(mock, [image, broken])
     assert (status, answer["error"]["code"]) == (400, "INVALID_INPUT")
     assert set(mock.session.workspace.images) == before
-
-
-@pytest.mark.parametrize(
-    ("src", "why"),
-    [
-        ("data:image/png;base64,AAAA", "not a PNG, JPEG, WebP or SVG image"),
-        ("data:image/png;base64,@@@", "not valid base64"),
-        ("data:image/png,plain", "must be 'data:image/<type>;base64,<data>'"),
-    ],
-)
-async def test_a_data_image_that_is_not_an_image_is_refused(src: str, why: str) -> None:
-    image = add("image", "logo", position={"x": 0, "y": 0, "w": 20, "h": 10}, data={"src": src})
-    status, answer, _ = await patch(MockAsgi(), [image])
-    assert (status, answer["error"]["code"]) == (400, "INVALID_INPUT")
-    assert why in answer["error"]["message"]
 
 
 def test_text_whose_box_hugs_its_content_is_never_cut_when_drawn() -> None:

@@ -26,7 +26,7 @@ from .schemas import (
     Tree,
     TreeUpdated,
 )
-from .workspace import Design, Image, stamp
+from .workspace import Design, stamp
 
 
 def find(call: Call, design_id: str) -> Design:
@@ -61,20 +61,16 @@ def author(call: Call, tree: dict[str, Any], kind: str, steps: list[Any]) -> tup
     if len(steps) > limit:
         raise ApiError("INVALID_INPUT", f"{kind}: at most {limit} in one request, got {len(steps)}.")
     apply = authoring.apply_tools if kind == "tools" else authoring.apply_actions
-    vocabulary, images, pending = call.profile.vocabulary, call.workspace.images, dict[str, Image]()
     try:
-        changed = apply(
-            tree,
-            steps,
-            vocabulary,
-            call.workspace.mint_element,
-            ref_exists=lambda ref: ref in images or ref in pending,
-            adopt=uploads.adopter(call, pending) if vocabulary.inline_uploads else None,
+        images = call.workspace.images
+        authored, results = apply(
+            tree, steps, call.profile.vocabulary, call.workspace.mint_element, ref_exists=images.__contains__
         )
     except authoring.AuthoringError as error:
         raise ApiError(error.code, error.message) from None
-    images.update(pending)
-    return changed
+    if call.profile.era == "C":
+        uploads.store_inline_images(call, authored)  # C: "a data: URI is auto-converted to an upload"
+    return authored, results
 
 
 def _refuse_actions(call: Call, where: str) -> None:

@@ -207,11 +207,10 @@ def apply_actions(
     mint: Callable[[str], str],
     *,
     ref_exists: Callable[[str], bool] | None = None,
-    adopt: Callable[[str], str] | None = None,
 ) -> tuple[Tree, list[dict[str, Any]]]:
     """Apply `actions` to a copy of `tree`: (the new tree, one result per action).
 
     Any failure raises AuthoringError naming the index, the action and the fix, and leaves
     `tree` untouched. `ref_exists` (when given) checks `assets:`/`uploads:` sources.
     """
-    return apply_steps(ACTIONS, HANDLERS, tree, actions, vocab, mint, ref_exists, adopt)
+    return apply_steps(ACTIONS, HANDLERS, tree, actions, vocab, mint, ref_exists)

@@ -20,17 +20,6 @@ class Context:
     vocab: Vocabulary
     mint: Callable[[str], str]
     ref_exists: Callable[[str], bool] | None
-    adopt: Callable[[str], str] | None = None
-    """Stores a `data:` image as an upload and answers its ref (C2); None keeps the URI as sent.
-    It raises ValueError, with the reason, for a URI that is not an acceptable image."""
-
-    def _adopted(self, src: Any, where: str) -> Any:
-        if self.adopt is None or not isinstance(src, str) or not src.startswith("data:"):
-            return src
-        try:
-            return self.adopt(src)
-        except ValueError as exc:
-            raise AuthoringError("INVALID_INPUT", f"{where}: {exc}") from None
 
     def check_ref(self, src: Any, where: str) -> None:
         """An `assets:` / `uploads:` source must name an existing image (when the caller can tell)."""
@@ -40,7 +29,7 @@ class Context:
             raise AuthoringError("INVALID_INPUT", f"{where}: no image {src!r} in this workspace")
 
     def check_node_refs(self, node: dict[str, Any], where: str) -> None:
-        """Every image source of `node` exists; a `data:` image becomes an upload first (C2)."""
+        """Every `assets:`/`uploads:` image source of `node` exists."""
         sources: list[tuple[dict[str, Any], str]] = []
         if node["type"] == "image":
             sources.append((node["data"], f"{where}.data.src"))
@@ -50,8 +39,6 @@ class Context:
                     if isinstance(cell, dict) and cell["type"] == "image":
                         sources.append((cell["data"], f"{where}.data.cells[{r}][{c}].data.src"))
         for data, at in sources:
-            if "src" in data:
-                data["src"] = self._adopted(data["src"], at)
             self.check_ref(data.get("src"), at)
 
 

@@ -40,7 +40,6 @@ def apply_steps(
     vocab: Vocabulary,
     mint: Callable[[str], str],
     ref_exists: Callable[[str], bool] | None,
-    adopt: Callable[[str], str] | None = None,
 ) -> tuple[Tree, list[dict[str, Any]]]:
     """Run `steps` on a copy of `tree`: (the new tree, one result per step); `tree` is never changed.
 
@@ -48,7 +47,7 @@ def apply_steps(
     `actions[1] (bind_variable) failed: …`.
     """
     items = array(steps, shape.noun, vocab.max_actions or MAX_CALLS, vocab.min_actions)
-    ctx = Context(copy.deepcopy(tree), vocab, mint, ref_exists, adopt)
+    ctx = Context(copy.deepcopy(tree), vocab, mint, ref_exists)
     results = []
     for index, step in enumerate(items):
         where = f"{shape.noun}[{index}]"

@@ -336,10 +336,9 @@ def apply_tools(
     mint: Callable[[str], str],
     *,
     ref_exists: Callable[[str], bool] | None = None,
-    adopt: Callable[[str], str] | None = None,
 ) -> tuple[Tree, list[dict[str, Any]]]:
     """Apply Era A tool calls to a copy of `tree`: (the new tree, one result per call).
 
     Any failure raises AuthoringError (`tools[i] (name) failed: ...`) and leaves `tree` untouched.
     """
-    return apply_steps(TOOLS, HANDLERS, tree, calls, vocab, mint, ref_exists, adopt)
+    return apply_steps(TOOLS, HANDLERS, tree, calls, vocab, mint, ref_exists)

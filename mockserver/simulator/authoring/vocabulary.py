@@ -56,7 +56,6 @@ class Vocabulary:
     src_schemes: tuple[str, ...] = ("assets", "data", "https")  # element data.src, backgroundImage
     drop_inline_images: bool = False  # C2: data: image values are dropped before rendering
     fonts: bool = False  # C2: styles.fontFamily must name a font of GET /fonts (normalised to its case)
-    inline_uploads: bool = False  # C2: a data: image in data.src is stored as an upload (uploads:<id>)
 
 
 def vocabulary(revision: str) -> Vocabulary:
@@ -83,6 +82,5 @@ def vocabulary(revision: str) -> Vocabulary:
             src_schemes=c_refs,
             drop_inline_images=True,
             fonts=True,
-            inline_uploads=True,
         )
     raise ValueError(f"unknown revision {revision!r}")
