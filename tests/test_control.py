@@ -108,7 +108,9 @@ def test_times_and_delay(api: httpx.Client) -> None:
 
 
 def test_a_delay_does_not_block_other_requests(server: MockServer, api: httpx.Client) -> None:
-    api.post("/__mock/rules", json={"when": "GET /api/v1/actions", "delay": "1s", "reply": {"simulator": True}})
+    api.post(
+        "/__mock/rules", json={"when": "GET /api/v1/actions", "delay": "1s", "reply": {"simulator": True}}
+    )
 
     def slow() -> float:
         began = time.perf_counter()
@@ -135,10 +137,7 @@ def test_sessions_are_isolated_in_parallel(server: MockServer, api: httpx.Client
                 "/__mock/rules",
                 json={"when": "GET /api/v1/actions", "times": 1, "reply": {"error": "S3_ERROR"}},
             )
-            created = sum(
-                client.post(GENERATE).status_code == 201
-                for _ in range(8)
-            )
+            created = sum(client.post(GENERATE).status_code == 201 for _ in range(8))
             tools = [client.get("/api/v1/actions").status_code for _ in range(2)]
             credits = client.get("/__mock/workspace").json()["data"]["credits"]
             return created, credits, len(journal(client)), *tools
@@ -295,9 +294,7 @@ def test_workspace_patch_and_reset(api: httpx.Client) -> None:
     api.patch("/__mock/workspace", json={"credits": 0, "plan": {"batchGenerate": False}})
     assert code_of(api.post(GENERATE)) == "INSUFFICIENT_CREDITS"
     rows: dict[str, Any] = {"rows": [{}]}
-    assert code_of(api.post(BATCH, json=rows)) == (
-        "INSUFFICIENT_PERMISSIONS"
-    )
+    assert code_of(api.post(BATCH, json=rows)) == ("INSUFFICIENT_PERMISSIONS")
     assert api.post("/__mock/reset").status_code == 200
     assert api.get("/__mock/workspace").json()["data"]["credits"] == 100
     assert journal(api) == []
