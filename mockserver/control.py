@@ -248,7 +248,7 @@ class MockAsgi(MockControl):
 
     >>> mock = MockAsgi(scenario="out-of-credits")
     >>> async with mock.client() as client:
-    ...     await client.post("/api/v1/generate?design=dsg_invoice")
+    ...     await client.post("/api/v1/designs/dsg_invoice/generate")
     """
 
     url = "http://mockserver.test"

@@ -23,7 +23,7 @@ class MockServer(MockControl):
     """Serve a MockApp with uvicorn on a loopback port until `stop()` (or the `with` block ends).
 
     >>> with MockServer(scenario="out-of-credits") as mock:
-    ...     httpx.post(f"{mock.url}/api/v1/generate?design=dsg_invoice", headers={"X-API-Key": mock.api_key})
+    ...     httpx.post(f"{mock.url}/api/v1/designs/dsg_invoice/generate", headers={"X-API-Key": mock.api_key})
     """
 
     def __init__(

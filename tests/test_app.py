@@ -257,11 +257,11 @@ async def test_the_simulator_reply_hands_the_request_off(
             reply: {simulator: true}
           - when: GET /api/v1/designs/**
             reply: {error: S3_ERROR}
-          - when: POST /api/v1/generate
+          - when: POST /api/v1/designs/{id}/generate
             reply: [{simulator: true}, {error: INTERNAL_ERROR}]
         """,
     )
-    mock = client_for(scenarios=scenario_dir, scenario="handoff")
+    mock = client_for(scenarios=scenario_dir, scenario="handoff")  # the default revision, C2
 
     design = await mock.get("/api/v1/designs/dsg_invoice", headers=KEY)
     assert design.status_code == 200
@@ -273,10 +273,9 @@ async def test_the_simulator_reply_hands_the_request_off(
     deeper = await mock.get("/api/v1/designs/dsg_invoice/pages", headers=KEY)
     assert (deeper.status_code, by(deeper)) == (500, "handoff.yaml#2")
 
-    params = {"design": "dsg_invoice"}
-    generated = await mock.post("/api/v1/generate", params=params, headers=KEY)
+    generated = await mock.post("/api/v1/designs/dsg_invoice/generate", headers=KEY)
     assert (generated.status_code, by(generated)) == (201, "simulator")
-    failed = await mock.post("/api/v1/generate", params=params, headers=KEY)
+    failed = await mock.post("/api/v1/designs/dsg_invoice/generate", headers=KEY)
     assert (failed.status_code, by(failed)) == (500, "handoff.yaml#3")
 
 
@@ -452,8 +451,10 @@ async def test_admin_scenarios_lists_built_ins_and_the_folder(
         "source": f"{scenario_dir}/mine.yaml",
         "builtin": False,
         "rules": 3,  # its own and the two it inherits
+        "apiRevision": None,  # pins none: the server's revision answers
         "active": True,
     }
+    assert data["apiRevision"] == "C2"
     assert listed["default"]["builtin"] is True
     assert [s["name"] for s in data["scenarios"] if s["active"]] == ["mine"]
 
@@ -483,10 +484,12 @@ async def test_without_admin_the_prefix_is_just_another_path(client_for: ClientF
 
 
 # --- the shipped scenarios, each as its comment header says ---------------------------------------------
+# Those that reach the simulator are pinned to revision A, whose routes they call;
+# tests/test_scenarios.py checks every scenario under every revision.
 
 
 async def test_out_of_credits(client_for: ClientFor) -> None:
-    mock = client_for(scenario="out-of-credits")
+    mock = client_for(scenario="out-of-credits", api_revision="A")
     params = {"design": "dsg_invoice"}
     for path in ("/api/v1/generate", "/api/v1/batch/generate"):
         response = await mock.post(path, params=params, json={"rows": [{}]}, headers=KEY)
@@ -518,7 +521,7 @@ async def test_expired_key(client_for: ClientFor) -> None:
 
 
 async def test_flaky_5xx(client_for: ClientFor) -> None:
-    mock = client_for(scenario="flaky-5xx")
+    mock = client_for(scenario="flaky-5xx", api_revision="A")
     params = {"design": "dsg_invoice"}
     attempts = [await mock.post("/api/v1/generate", params=params, headers=KEY) for _ in range(3)]
     assert [r.status_code for r in attempts] == [500, 500, 201]
@@ -536,7 +539,7 @@ async def test_flaky_5xx(client_for: ClientFor) -> None:
 
 
 async def test_empty_workspace(client_for: ClientFor) -> None:
-    mock = client_for(scenario="empty-workspace")
+    mock = client_for(scenario="empty-workspace", api_revision="A")
     for path in ("/api/v1/designs", "/api/v1/assets"):
         response = await mock.get(path, headers=KEY)
         assert response.status_code == 200
@@ -580,7 +583,7 @@ async def test_every_error(client_for: ClientFor) -> None:
 
 
 async def test_no_batch_plan(client_for: ClientFor) -> None:
-    mock = client_for(scenario="no-batch-plan")
+    mock = client_for(scenario="no-batch-plan", api_revision="A")
     batch = await mock.post(
         "/api/v1/batch/generate", params={"design": "dsg_invoice"}, json={"rows": [{}]}, headers=KEY
     )
@@ -590,12 +593,12 @@ async def test_no_batch_plan(client_for: ClientFor) -> None:
 
 
 async def test_storage_outage(client_for: ClientFor) -> None:
-    mock = client_for(scenario="storage-outage")
+    mock = client_for(scenario="storage-outage", api_revision="A")
     generate = await mock.post("/api/v1/generate", params={"design": "dsg_invoice"}, headers=KEY)
     assert generate.status_code == 500
     assert generate.json() == envelope_error("S3_ERROR")
     assert generate.headers["retry-after"] == "30"
-    files = await mock.get("/files/anything.pdf")
+    files = await mock.get("/storage.imaginepdf.com/anything/Invoice.pdf")
     assert files.status_code == 503
     assert files.headers["content-type"].startswith("text/html")
     assert "503 Service Temporarily Unavailable" in files.text

@@ -86,6 +86,8 @@ def test_the_control_page_steers_what_the_next_cross_origin_call_sees(
     client = page.context.new_page()
     client.goto(f"{other.url}/__mock/try?api={api.url}")
     assert client.evaluate("call('generate')")["code"] == "INSUFFICIENT_CREDITS"
+    api.use("out-of-credits", api_revision="A")  # the page follows the revision's generate route
+    assert client.evaluate("call('generate')")["code"] == "INSUFFICIENT_CREDITS"
 
     page.get_by_role("button", name="Use scenario default").click()
     page.wait_for_selector("#scenarios li.active >> text=default")

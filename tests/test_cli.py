@@ -163,11 +163,13 @@ def test_schema_is_a_json_schema_of_scenario_files() -> None:
     document = json.loads(result.stdout)
     assert document["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert document["type"] == "object"
-    assert set(document["properties"]) == {"description", "extends", "workspace", "rules"}
+    assert set(document["properties"]) == {"description", "extends", "api_revision", "workspace", "rules"}
     assert document["properties"]["rules"]["type"] == "array"
     assert document["additionalProperties"] is False
     codes = document["$defs"]["ErrorReply"]["properties"]["error"]["enum"]
     assert codes == list(catalog.CODES)
+    revision = document["properties"]["api_revision"]
+    assert {"enum": ["A", "B1", "B2", "C1", "C2"], "type": "string"} in revision["anyOf"]
 
 
 # --- serving: start-up errors ------------------------------------------------------------------------
@@ -244,7 +246,7 @@ def served(scenario_dir: Path, write_scenario: WriteScenario) -> Iterator[Served
         description: Out of credits, and old keys have expired.
         extends: default
         rules:
-          - when: POST /api/v1/generate
+          - when: generate
             reply: {error: INSUFFICIENT_CREDITS}
           - when: {path: /api/v1/designs, headers: {X-API-Key: "pc_live_old*"}}
             reply: {error: API_KEY_EXPIRED}
@@ -262,9 +264,7 @@ def served(scenario_dir: Path, write_scenario: WriteScenario) -> Iterator[Served
 def test_the_real_cli_serves_rule_driven_errors(served: Served) -> None:
     url = served.url
     with httpx.Client(base_url=url, timeout=10) as http:
-        credits = http.post(
-            "/api/v1/generate", params={"design": "dsg_invoice"}, headers={"X-API-Key": DEMO_KEY}
-        )
+        credits = http.post("/api/v1/designs/dsg_invoice/generate", headers={"X-API-Key": DEMO_KEY})
         assert credits.status_code == 402
         assert credits.headers["x-mock-answered-by"] == "broke.yaml#1"
         assert credits.json() == {
@@ -292,9 +292,13 @@ def test_the_real_cli_serves_rule_driven_errors(served: Served) -> None:
     assert f"  API        {url}/api/v1\n" in out
     assert f"  export IMAGINEPDF_API_URL={url}\n" in out
     assert f"  export IMAGINEPDF_API_KEY={DEMO_KEY}\n" in out
+    assert "  Revision   C2 (2026-08-25-C2-me-paper-pdfprofile; --api-revision to change)\n" in out
     assert f"  Scenario   broke ({builtin_count() + 1} loaded, 1 from {served.folder})\n" in out
-    # One console line per request, naming who answered.
-    assert "POST /api/v1/generate → 402 INSUFFICIENT_CREDITS (rule broke.yaml#1)" in err
-    assert "GET /api/v1/designs → 401 API_KEY_EXPIRED (rule broke.yaml#2)" in err
-    assert "GET /api/v1/designs → 200 (simulator)" in err
+    # One console line per request, naming the operation and who answered.
+    assert (
+        "POST /api/v1/designs/dsg_invoice/generate [generate] → 402 INSUFFICIENT_CREDITS (rule broke.yaml#1)"
+        in err
+    )
+    assert "GET /api/v1/designs [designs.list] → 401 API_KEY_EXPIRED (rule broke.yaml#2)" in err
+    assert "GET /api/v1/designs [designs.list] → 200 (simulator)" in err
     assert "Traceback" not in err

@@ -14,6 +14,9 @@ from mockserver import MockServer
 from tests.conftest import WriteScenario
 
 KEY = {"X-API-Key": "pc_live_demo0000000000000001"}
+# The default revision's (C2) routes: these tests are about rules, faults and control, not routes.
+GENERATE = "/api/v1/designs/dsg_invoice/generate"
+BATCH = "/api/v1/designs/dsg_invoice/batch"
 
 
 class RetryTransport(httpx.BaseTransport):
@@ -57,25 +60,25 @@ def code_of(response: httpx.Response) -> str | None:
 def test_a_retrying_client_gets_through_flaky_5xx(server: MockServer, api: httpx.Client) -> None:
     assert api.put("/__mock/scenario", json={"name": "flaky-5xx"}).status_code == 200
     with httpx.Client(base_url=server.url, headers=KEY, transport=RetryTransport()) as retrying:
-        response = retrying.post("/api/v1/generate", params={"design": "dsg_invoice"})
+        response = retrying.post(GENERATE)
         assert response.status_code == 201
         design = retrying.get("/api/v1/designs/dsg_invoice")
         assert design.status_code == 200
-    attempts = journal(api, path="/api/v1/generate")
+    attempts = journal(api, path=GENERATE)
     assert [(e["status"], e["code"]) for e in attempts] == [
         (500, "INTERNAL_ERROR"),
         (500, "S3_ERROR"),
         (201, None),
     ]
     assert [e["answeredBy"] for e in attempts] == ["flaky-5xx.yaml#1", "flaky-5xx.yaml#1", "simulator"]
-    assert [e["status"] for e in journal(api, path="/api/v1/designs/*")] == [500, 200]
+    assert [e["status"] for e in journal(api, path="/api/v1/designs/dsg_invoice")] == [500, 200]
 
 
 def test_a_retrying_client_does_not_retry_4xx(server: MockServer, api: httpx.Client) -> None:
     api.put("/__mock/scenario", json={"name": "out-of-credits"})
     with httpx.Client(base_url=server.url, headers=KEY, transport=RetryTransport()) as retrying:
-        assert retrying.post("/api/v1/generate", params={"design": "dsg_invoice"}).status_code == 402
-    assert len(journal(api, path="/api/v1/generate")) == 1
+        assert retrying.post(GENERATE).status_code == 402
+    assert len(journal(api, path=GENERATE)) == 1
 
 
 def statuses(seed: int, scenarios: Path) -> list[int]:
@@ -83,12 +86,12 @@ def statuses(seed: int, scenarios: Path) -> list[int]:
         MockServer(scenarios=scenarios, scenario="coin", seed=seed) as mock,
         httpx.Client(headers=KEY) as client,
     ):
-        return [client.get(f"{mock.url}/api/v1/tools").status_code for _ in range(30)]
+        return [client.get(f"{mock.url}/api/v1/actions").status_code for _ in range(30)]
 
 
 def test_chance_replays_exactly_with_the_same_seed(scenario_dir: Path, write_scenario: WriteScenario) -> None:
     write_scenario(
-        "coin", "rules:\n  - when: GET /api/v1/tools\n    chance: 0.5\n    reply: {error: DATABASE_ERROR}\n"
+        "coin", "rules:\n  - when: GET /api/v1/actions\n    chance: 0.5\n    reply: {error: DATABASE_ERROR}\n"
     )
     first, again, other = statuses(7, scenario_dir), statuses(7, scenario_dir), statuses(8, scenario_dir)
     assert set(first) == {200, 500}
@@ -97,19 +100,21 @@ def test_chance_replays_exactly_with_the_same_seed(scenario_dir: Path, write_sce
 
 
 def test_times_and_delay(api: httpx.Client) -> None:
-    rule = {"when": "GET /api/v1/tools", "times": 2, "delay": "150ms", "reply": {"error": "S3_ERROR"}}
+    rule = {"when": "GET /api/v1/actions", "times": 2, "delay": "150ms", "reply": {"error": "S3_ERROR"}}
     assert api.post("/__mock/rules", json=rule).status_code == 201
     began = time.perf_counter()
-    assert [code_of(api.get("/api/v1/tools")) for _ in range(3)] == ["S3_ERROR", "S3_ERROR", None]
+    assert [code_of(api.get("/api/v1/actions")) for _ in range(3)] == ["S3_ERROR", "S3_ERROR", None]
     assert time.perf_counter() - began >= 0.3
 
 
 def test_a_delay_does_not_block_other_requests(server: MockServer, api: httpx.Client) -> None:
-    api.post("/__mock/rules", json={"when": "GET /api/v1/tools", "delay": "1s", "reply": {"simulator": True}})
+    api.post(
+        "/__mock/rules", json={"when": "GET /api/v1/actions", "delay": "1s", "reply": {"simulator": True}}
+    )
 
     def slow() -> float:
         began = time.perf_counter()
-        httpx.get(f"{server.url}/api/v1/tools", headers=KEY, timeout=5)
+        httpx.get(f"{server.url}/api/v1/actions", headers=KEY, timeout=5)
         return time.perf_counter() - began
 
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -130,13 +135,10 @@ def test_sessions_are_isolated_in_parallel(server: MockServer, api: httpx.Client
             client.patch("/__mock/workspace", json={"credits": 5})
             client.post(
                 "/__mock/rules",
-                json={"when": "GET /api/v1/tools", "times": 1, "reply": {"error": "S3_ERROR"}},
+                json={"when": "GET /api/v1/actions", "times": 1, "reply": {"error": "S3_ERROR"}},
             )
-            created = sum(
-                client.post("/api/v1/generate", params={"design": "dsg_invoice"}).status_code == 201
-                for _ in range(8)
-            )
-            tools = [client.get("/api/v1/tools").status_code for _ in range(2)]
+            created = sum(client.post(GENERATE).status_code == 201 for _ in range(8))
+            tools = [client.get("/api/v1/actions").status_code for _ in range(2)]
             credits = client.get("/__mock/workspace").json()["data"]["credits"]
             return created, credits, len(journal(client)), *tools
 
@@ -157,7 +159,7 @@ def test_header_and_query_overrides(server: MockServer, api: httpx.Client) -> No
     assert other.status_code == 503
     assert other.headers["content-type"].startswith("text/html")
     began = time.perf_counter()
-    assert api.get("/api/v1/tools?__mock_delay=200ms").status_code == 200
+    assert api.get("/api/v1/actions?__mock_delay=200ms").status_code == 200
     assert time.perf_counter() - began >= 0.2
     entry = journal(api, limit=1)[0]
     assert entry["query"] == {}  # __mock_* parameters are stripped before matching and recording
@@ -183,7 +185,7 @@ def test_bad_overrides_name_the_header(api: httpx.Client, headers: dict[str, str
 
 def test_retry_after_on_5xx(api: httpx.Client) -> None:
     api.put("/__mock/scenario", json={"name": "storage-outage"})
-    response = api.post("/api/v1/generate", params={"design": "dsg_invoice"})
+    response = api.post(GENERATE)
     assert (response.status_code, code_of(response)) == (500, "S3_ERROR")
     assert response.headers["retry-after"] == "30"
 
@@ -233,7 +235,7 @@ def test_hang_answers_nothing_until_the_client_gives_up(server: MockServer, api:
     add(api, {"fault": "hang"})
     with pytest.raises(httpx.ReadTimeout):
         api.get("/api/v1/designs", timeout=0.3)
-    assert api.get("/api/v1/tools").status_code == 200  # the server is fine
+    assert api.get("/api/v1/actions").status_code == 200  # the server is fine
 
 
 def test_hang_is_bounded_server_side(scenario_dir: Path, write_scenario: WriteScenario) -> None:
@@ -250,20 +252,20 @@ def test_hang_is_bounded_server_side(scenario_dir: Path, write_scenario: WriteSc
 
 
 def test_admin_rules_are_listed_checked_first_and_deleted(api: httpx.Client) -> None:
-    first = api.post("/__mock/rules", json={"when": "GET /api/v1/tools", "reply": {"error": "S3_ERROR"}})
+    first = api.post("/__mock/rules", json={"when": "GET /api/v1/actions", "reply": {"error": "S3_ERROR"}})
     second = api.post(
-        "/__mock/rules", json={"rules": [{"when": "GET /api/v1/tools", "reply": {"error": "FORBIDDEN"}}]}
+        "/__mock/rules", json={"rules": [{"when": "GET /api/v1/actions", "reply": {"error": "FORBIDDEN"}}]}
     )
     (first_id,), (second_id,) = first.json()["data"]["ids"], second.json()["data"]["ids"]
-    assert code_of(api.get("/api/v1/tools")) == "FORBIDDEN"  # the newest rule first
+    assert code_of(api.get("/api/v1/actions")) == "FORBIDDEN"  # the newest rule first
     listed = api.get("/__mock/rules").json()["data"]["rules"]
     assert [(r["id"], r["used"]) for r in listed] == [(second_id, 1), (first_id, 0)]
     assert api.delete(f"/__mock/rules/{second_id}").status_code == 200
-    assert code_of(api.get("/api/v1/tools")) == "S3_ERROR"
+    assert code_of(api.get("/api/v1/actions")) == "S3_ERROR"
     missing = api.delete(f"/__mock/rules/{second_id}")
     assert (missing.status_code, code_of(missing)) == (404, "NOT_FOUND")
     api.delete("/__mock/rules")
-    assert api.get("/api/v1/tools").status_code == 200
+    assert api.get("/api/v1/actions").status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -290,11 +292,9 @@ def test_workspace_patch_and_reset(api: httpx.Client) -> None:
     state = api.get("/__mock/workspace").json()["data"]
     assert state["api_keys"][0]["value"] == KEY["X-API-Key"]
     api.patch("/__mock/workspace", json={"credits": 0, "plan": {"batchGenerate": False}})
-    assert code_of(api.post("/api/v1/generate", params={"design": "dsg_invoice"})) == "INSUFFICIENT_CREDITS"
+    assert code_of(api.post(GENERATE)) == "INSUFFICIENT_CREDITS"
     rows: dict[str, Any] = {"rows": [{}]}
-    assert code_of(api.post("/api/v1/batch/generate", params={"design": "dsg_invoice"}, json=rows)) == (
-        "INSUFFICIENT_PERMISSIONS"
-    )
+    assert code_of(api.post(BATCH, json=rows)) == ("INSUFFICIENT_PERMISSIONS")
     assert api.post("/__mock/reset").status_code == 200
     assert api.get("/__mock/workspace").json()["data"]["credits"] == 100
     assert journal(api) == []
@@ -327,30 +327,30 @@ def test_journal_is_bounded(scenario_dir: Path) -> None:
 
     with MockServer(settings=Settings(journal_limit=5)) as mock, httpx.Client(base_url=mock.url) as client:
         for _ in range(12):
-            client.get("/api/v1/tools")
+            client.get("/api/v1/actions")
         assert len(journal(client)) == 5
 
 
 def test_hot_reload_takes_effect_and_a_broken_file_keeps_the_old_one(
     scenario_dir: Path, write_scenario: WriteScenario
 ) -> None:
-    path = write_scenario("live", "rules:\n  - when: GET /api/v1/tools\n    reply: {error: S3_ERROR}\n")
+    path = write_scenario("live", "rules:\n  - when: GET /api/v1/actions\n    reply: {error: S3_ERROR}\n")
     with (
         MockServer(scenarios=scenario_dir, scenario="live") as mock,
         httpx.Client(base_url=mock.url, headers=KEY) as client,
     ):
         client.patch("/__mock/workspace", json={"credits": 7})
-        assert code_of(client.get("/api/v1/tools")) == "S3_ERROR"
-        path.write_text("rules:\n  - when: GET /api/v1/tools\n    reply: {error: DATABASE_ERROR}\n")
-        assert wait_for(lambda: code_of(client.get("/api/v1/tools")) == "DATABASE_ERROR")
-        path.write_text("rules:\n  - when: GET /api/v1/tools\n    reply: {error: DATABSE_ERROR}\n")
+        assert code_of(client.get("/api/v1/actions")) == "S3_ERROR"
+        path.write_text("rules:\n  - when: GET /api/v1/actions\n    reply: {error: DATABASE_ERROR}\n")
+        assert wait_for(lambda: code_of(client.get("/api/v1/actions")) == "DATABASE_ERROR")
+        path.write_text("rules:\n  - when: GET /api/v1/actions\n    reply: {error: DATABSE_ERROR}\n")
         assert wait_for(lambda: bool(client.get("/__mock/scenarios").json()["data"]["problems"]))
         problems = client.get("/__mock/scenarios").json()["data"]["problems"]
         assert problems == [
             f"{path}:3:20: rules[0].reply.error: unknown error code 'DATABSE_ERROR'"
             " (did you mean 'DATABASE_ERROR'?)"
         ]
-        assert code_of(client.get("/api/v1/tools")) == "DATABASE_ERROR"  # the last good set still serves
+        assert code_of(client.get("/api/v1/actions")) == "DATABASE_ERROR"  # the last good set still serves
         assert client.get("/__mock/workspace").json()["data"]["credits"] == 7  # state survived the reloads
 
 

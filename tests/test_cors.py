@@ -86,7 +86,8 @@ async def test_every_response_kind_carries_cors_headers(
 
 @pytest.mark.anyio
 @pytest.mark.parametrize(
-    "path", ["/api/v1/generate", "/api/v1/designs/dsg_invoice", "/__mock/rules", "/anything"]
+    "path",
+    ["/api/v1/designs/dsg_invoice/generate", "/api/v1/designs/dsg_invoice", "/__mock/rules", "/anything"],
 )
 async def test_preflight_answers_for_every_path(app: MockApp, path: str) -> None:
     headers = {

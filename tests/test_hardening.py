@@ -12,6 +12,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from xml.etree import ElementTree
 
 import httpx
 import pytest
@@ -101,6 +102,26 @@ def test_path_traversal_finds_nothing(small: MockServer, target: str) -> None:
     assert envelope_code(body) in {"NOT_FOUND", "PDF_NOT_FOUND", "DESIGN_NOT_FOUND"}
     assert b"root:" not in body
     assert b"import" not in body
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/storage.imaginepdf.com/../../etc/passwd",
+        "/storage.googleapis.com/%2e%2e/%2e%2e/etc/passwd",
+        "/storage.imaginepdf.com/..%2f..%2fetc%2fpasswd/x.pdf?expires=1&signature=0",
+    ],
+)
+def test_path_traversal_under_the_storage_finds_nothing(small: MockServer, target: str) -> None:
+    status, body = raw_request(
+        small, f"GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode()
+    )
+    # The storage answers like storage: an XML refusal (no valid signature), never a file.
+    assert status == 403
+    assert body.startswith(b"<?xml")
+    code = ElementTree.fromstring(body).findtext("Code")
+    assert code in {"AccessDenied", "SignatureDoesNotMatch"}
+    assert b"root:" not in body
 
 
 @pytest.mark.parametrize(
@@ -199,10 +220,10 @@ def test_two_hundred_concurrent_clients_keep_totals_exact(
         extends: default
         workspace: {credits: 150}
         rules:
-          - when: GET /api/v1/tools
+          - when: GET /api/v1/actions
             times: 77
             reply: {error: DATABASE_ERROR}
-          - when: GET /api/v1/assets
+          - when: GET /api/v1/fonts
             reply: [{error: S3_ERROR}, {error: INTERNAL_ERROR}, {status: 200, data: {third: true}}]
         """,
     )
@@ -210,19 +231,19 @@ def test_two_hundred_concurrent_clients_keep_totals_exact(
         port=0, scenarios=scenario_dir, scenario="counted", journal_limit=10_000, reload=False
     )
     with MockServer(settings=settings) as mock:
-        jobs = [("POST", "/api/v1/generate?design=dsg_invoice")] * 300
-        jobs += [("GET", "/api/v1/tools")] * 300 + [("GET", "/api/v1/assets")] * 300
+        jobs = [("POST", "/api/v1/designs/dsg_invoice/generate")] * 300
+        jobs += [("GET", "/api/v1/actions")] * 300 + [("GET", "/api/v1/fonts")] * 300
         random.Random(12).shuffle(jobs)  # the three kinds overlap, not one after the other
         counts = asyncio.run(two_hundred_clients(mock.port, jobs))
-        generate = "/api/v1/generate?design=dsg_invoice"
+        generate = "/api/v1/designs/dsg_invoice/generate"
         assert (counts[(generate, 201)], counts[(generate, 402)]) == (150, 150)
-        assert (counts[("/api/v1/tools", 500)], counts[("/api/v1/tools", 200)]) == (77, 223)
-        assert (counts[("/api/v1/assets", 500)], counts[("/api/v1/assets", 200)]) == (2, 298)
+        assert (counts[("/api/v1/actions", 500)], counts[("/api/v1/actions", 200)]) == (77, 223)
+        assert (counts[("/api/v1/fonts", 500)], counts[("/api/v1/fonts", 200)]) == (2, 298)
         assert mock.workspace["credits"] == 0
         entries = mock.requests()
         assert len(entries) == 900
         assert len({entry.id for entry in entries}) == 900
-        assert Counter(entry.code for entry in entries if entry.path == "/api/v1/assets")["S3_ERROR"] == 1
+        assert Counter(entry.code for entry in entries if entry.path == "/api/v1/fonts")["S3_ERROR"] == 1
         assert mock.app.internal_errors == []
 
 

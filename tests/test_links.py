@@ -343,16 +343,35 @@ def test_max_entries_must_be_positive() -> None:
 # --- over HTTP ---------------------------------------------------------------------------------------
 
 
-def test_over_http_the_storage_answers_get_head_and_errors(server: MockServer, api: httpx.Client) -> None:
-    generated = api.post("/api/v1/generate", params={"design": "dsg_invoice"}).json()["data"]
-    url = generated["downloadUrl"]
-    assert url.startswith(f"{server.url}/storage.imaginepdf.com/")
+@pytest.mark.parametrize(
+    ("method", "route", "field", "host", "signature", "media_type", "magic"),
+    [
+        # C2 (the default) links a generated PDF in the GCS form and a preview in the imaginepdf form.
+        ("POST", "generate", "downloadUrl", "storage.googleapis.com", "X-Goog-Signature=", "application/pdf",
+         b"%PDF-"),
+        ("GET", "preview", "previewUrl", "storage.imaginepdf.com", "signature=", "image/png", b"\x89PNG"),
+    ],
+)  # fmt: skip
+def test_over_http_the_storage_answers_get_head_and_errors(
+    server: MockServer,
+    api: httpx.Client,
+    method: str,
+    route: str,
+    field: str,
+    host: str,
+    signature: str,
+    media_type: str,
+    magic: bytes,
+) -> None:
+    url = api.request(method, f"/api/v1/designs/dsg_invoice/{route}").json()["data"][field]
+    assert url.startswith(f"{server.url}/{host}/")
     got = httpx.get(url)
-    assert (got.status_code, got.headers["content-type"]) == (200, "application/pdf")
-    assert got.content.startswith(b"%PDF-")
+    assert (got.status_code, got.headers["content-type"]) == (200, media_type)
+    assert got.content.startswith(magic)
     head = httpx.head(url)
     assert (head.status_code, head.content) == (200, b"")
     assert head.headers["content-length"] == str(len(got.content))
-    tampered = httpx.get(url.replace("signature=", "signature=0"))
+    assert signature in url
+    tampered = httpx.get(url.replace(signature, signature + "0"))
     assert (tampered.status_code, tampered.headers["content-type"]) == (403, "application/xml")
     assert ElementTree.fromstring(tampered.content).findtext("Code") == "SignatureDoesNotMatch"

@@ -416,3 +416,34 @@ def test_bad_reply_headers_are_reported_at_load(
     problem = only_problem(scenario_dir)
     assert problem.line == 3
     assert message in problem.message
+
+
+# --- revisions and operations ----------------------------------------------------------------------
+
+
+def test_api_revision_is_inherited_and_a_child_can_change_it(
+    scenario_dir: Path, write_scenario: WriteScenario
+) -> None:
+    write_scenario("base", "api_revision: B2\n")
+    write_scenario("child", "extends: base\n")
+    write_scenario("newer", "extends: base\napi_revision: C1\n")
+    scenarios = loader.load(scenario_dir)
+    assert [scenarios.get(name).api_revision for name in ("base", "child", "newer")] == ["B2", "B2", "C1"]
+    assert scenarios.get("default").api_revision is None  # the server's revision answers
+
+
+def test_an_unknown_api_revision_is_reported_where_written(
+    scenario_dir: Path, write_scenario: WriteScenario
+) -> None:
+    write_scenario("future", "description: x\napi_revision: C3\n")
+    problem = only_problem(scenario_dir)
+    assert (problem.line, problem.column) == (2, 15)
+    assert "api_revision: Input should be 'A', 'B1', 'B2', 'C1' or 'C2'" in problem.message
+
+
+def test_an_unknown_operation_suggests_the_nearest(scenario_dir: Path, write_scenario: WriteScenario) -> None:
+    write_scenario("ops", "rules:\n  - when: generat\n    reply: {error: NOT_FOUND}\n")
+    problem = only_problem(scenario_dir)
+    assert (problem.line, problem.column) == (2, 11)
+    assert "rules[0].when: unknown operation 'generat'" in problem.message
+    assert "did you mean 'generate'?" in str(problem)

@@ -30,7 +30,7 @@ def test_fixture_marker_and_ini_options(pytester: pytest.Pytester) -> None:
         import pytest
 
         def generate(mock):
-            return httpx.post(f"{mock.url}/api/v1/generate", params={"design": "dsg_invoice"},
+            return httpx.post(f"{mock.url}/api/v1/designs/dsg_invoice/generate",
                               headers={"X-API-Key": mock.api_key})
 
         def test_ini_scenario_is_the_default(mockserver):
@@ -46,7 +46,7 @@ def test_fixture_marker_and_ini_options(pytester: pytest.Pytester) -> None:
             assert generate(mockserver).json()["error"]["code"] == "INSUFFICIENT_CREDITS"
 
         def test_injected_error_once(mockserver):
-            mockserver.fail("POST /api/v1/generate", "S3_ERROR")
+            mockserver.fail("generate", "S3_ERROR")
             assert [generate(mockserver).status_code for _ in range(2)] == [500, 201]
 
         def test_deliberately_failing(mockserver):
@@ -60,9 +60,40 @@ def test_fixture_marker_and_ini_options(pytester: pytest.Pytester) -> None:
         [
             "*AssertionError: expected GET /api/v1/designs 1 time, got 0.",
             "*Requests the mock received (1):",
-            "*#1 POST /api/v1/generate → 201 (simulator)",
+            "*#1 POST /api/v1/designs/dsg_invoice/generate → 201 (simulator)",
         ]
     )
+
+
+def test_the_api_revision_from_ini_and_marker(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nmockserver_api_revision = A\n")
+    pytester.makepyfile(
+        test_revisions="""
+        import httpx
+        import pytest
+
+        def status(mock, method, path):
+            return httpx.request(method, f"{mock.url}{path}", headers={"X-API-Key": mock.api_key}).status_code
+
+        def test_the_ini_revision_serves(mockserver):
+            assert mockserver.api_revision == "A"
+            assert status(mockserver, "POST", "/api/v1/generate?design=dsg_invoice") == 201
+            assert status(mockserver, "POST", "/api/v1/designs/dsg_invoice/generate") == 404
+
+        @pytest.mark.mockserver(api_revision="C1")
+        def test_the_marker_wins(mockserver):
+            assert mockserver.api_revision == "C1"
+            assert status(mockserver, "POST", "/api/v1/designs/dsg_invoice/generate") == 201
+            assert status(mockserver, "GET", "/api/v1/me") == 404  # C2 only
+
+        def test_the_next_test_is_back_on_the_ini_revision(mockserver):
+            assert mockserver.api_revision == "A"
+            mockserver.reset(api_revision="C2")
+            assert status(mockserver, "GET", "/api/v1/me") == 200
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=3)
 
 
 def test_a_server_error_during_a_test_fails_it_loudly(pytester: pytest.Pytester) -> None:
@@ -117,9 +148,9 @@ def test_two_hundred_tests_on_two_workers_stay_isolated(pytester: pytest.Pyteste
             listed = http.get(f"{mockserver.url}/api/v1/designs", headers=headers).json()["data"]["items"]
             assert len(listed) == 3
             mockserver.set_credits(n % 7)
-            mockserver.fail("GET /api/v1/tools", "S3_ERROR", times=None)
+            mockserver.fail("GET /api/v1/actions", "S3_ERROR", times=None)
             http.post(f"{mockserver.url}/api/v1/designs", json={"name": f"made by {n}"}, headers=headers)
-            assert http.get(f"{mockserver.url}/api/v1/tools", headers=headers).status_code == 500
+            assert http.get(f"{mockserver.url}/api/v1/actions", headers=headers).status_code == 500
         """
     )
     result = pytester.runpytest_subprocess("-n", "2", "-p", "no:cacheprovider")

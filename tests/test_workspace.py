@@ -39,6 +39,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 async def api(clock: Clock) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the default revision (C2): the state over time does not depend on the routes."""
     async with client(MockApp(Settings(batch_seconds=10), clock=clock)) as made:
         made.headers.update(KEY)
         yield made
@@ -51,15 +52,24 @@ def code_of(response: httpx.Response) -> str | None:
 
 @pytest.mark.anyio
 async def test_links_expire_after_expires_in(api: httpx.AsyncClient, clock: Clock) -> None:
-    generated = (await api.post("/api/v1/generate", params={"design": "dsg_invoice"})).json()["data"]
+    # C2's generate links in the Google Cloud Storage form, its previews in the imaginepdf (S3) form.
+    generated = (await api.post("/api/v1/designs/dsg_invoice/generate")).json()["data"]
+    preview = (await api.get("/api/v1/designs/dsg_invoice/preview")).json()["data"]
     clock.advance(3599)
-    assert (await api.get(generated["downloadUrl"])).status_code == 200
+    for link in (generated["downloadUrl"], preview["previewUrl"]):
+        assert (await api.get(link)).status_code == 200
     clock.advance(1)
-    expired = await api.get(generated["downloadUrl"])
-    assert expired.status_code == 403
-    assert expired.headers["content-type"] == "application/xml"
-    error = ElementTree.fromstring(expired.content)
-    assert (error.findtext("Code"), error.findtext("Message")) == ("AccessDenied", "Request has expired")
+    answers = {}
+    for link in (generated["downloadUrl"], preview["previewUrl"]):
+        expired = await api.get(link)
+        assert expired.status_code == 403
+        assert expired.headers["content-type"] == "application/xml"
+        error = ElementTree.fromstring(expired.content)
+        answers[link.split("/")[3]] = (error.findtext("Code"), error.findtext("Message"))
+    assert answers == {
+        "storage.googleapis.com": ("ExpiredToken", "Invalid argument."),
+        "storage.imaginepdf.com": ("AccessDenied", "Request has expired"),
+    }
 
 
 @pytest.mark.anyio
@@ -67,15 +77,15 @@ async def test_batch_moves_from_queued_through_processing_to_completed(
     api: httpx.AsyncClient, clock: Clock
 ) -> None:
     rows = [{"recipient": str(n)} for n in range(9)] + [{"verify_url": 5}]
-    job = await api.post("/api/v1/batch/generate", params={"design": "dsg_certificate"}, json={"rows": rows})
+    job = await api.post("/api/v1/designs/dsg_certificate/batch", json={"rows": rows})
     job_id = job.json()["data"]["jobId"]
     seen = []
     for _ in range(12):
-        status = (await api.get(f"/api/v1/batch/{job_id}/status")).json()["data"]
+        status = (await api.get(f"/api/v1/batches/{job_id}")).json()["data"]
         assert status["completed"] + status["failed"] <= status["total"] == 10
         seen.append((status["status"], status["completed"], status["failed"]))
         if status["status"] in ("queued", "processing"):
-            early = await api.get(f"/api/v1/batch/{job_id}/download")
+            early = await api.get(f"/api/v1/batches/{job_id}/download")
             assert (early.status_code, code_of(early)) == (404, "PDF_NOT_FOUND")
         clock.advance(1)
     states = [state for state, _, _ in seen]
@@ -85,7 +95,7 @@ async def test_batch_moves_from_queued_through_processing_to_completed(
     assert seen[-1][1:] == (9, 1)
     done = [completed + failed for _, completed, failed in seen]
     assert done == sorted(done)
-    assert (await api.get(f"/api/v1/batch/{job_id}/download")).status_code == 200
+    assert (await api.get(f"/api/v1/batches/{job_id}/download")).status_code == 200
 
 
 @pytest.mark.anyio
@@ -93,12 +103,12 @@ async def test_a_batch_whose_rows_all_fail_is_failed_with_no_download(
     api: httpx.AsyncClient, clock: Clock
 ) -> None:
     rows: list[Any] = [1, "x"]
-    job = await api.post("/api/v1/batch/generate", params={"design": "dsg_invoice"}, json={"rows": rows})
+    job = await api.post("/api/v1/designs/dsg_invoice/batch", json={"rows": rows})
     job_id = job.json()["data"]["jobId"]
     clock.advance(10)
-    status = (await api.get(f"/api/v1/batch/{job_id}/status")).json()["data"]
+    status = (await api.get(f"/api/v1/batches/{job_id}")).json()["data"]
     assert (status["status"], status["completed"], status["failed"]) == ("failed", 0, 2)
-    assert code_of(await api.get(f"/api/v1/batch/{job_id}/download")) == "PDF_NOT_FOUND"
+    assert code_of(await api.get(f"/api/v1/batches/{job_id}/download")) == "PDF_NOT_FOUND"
 
 
 @pytest.mark.anyio
@@ -115,7 +125,8 @@ async def test_scenario_workspace_is_merged_over_the_default_seed(
             - {id: dsg_only, name: Only, variables: {who: {type: text}}}
         """,
     )
-    async with client(MockApp(Settings(scenarios=scenario_dir, scenario="poor"))) as api:
+    # Revision A: its asset list shows the seeded asset kept from the default seed.
+    async with client(MockApp(Settings(scenarios=scenario_dir, scenario="poor", api_revision="A"))) as api:
         api.headers.update(KEY)
         listing = (await api.get("/api/v1/designs")).json()["data"]["items"]
         assert [d["designId"] for d in listing] == ["dsg_only"]

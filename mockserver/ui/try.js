@@ -7,17 +7,32 @@ const API = params.get("api") || location.protocol + "//" + otherHost + ":" + lo
 const KEY = params.get("key") || "pc_live_demo0000000000000001";
 document.getElementById("api").textContent = API;
 
+const GENERATE = "generate";  // the route depends on the docs revision the API answers with
 const CASES = {
   ok: ["GET", "/api/v1/designs", { "X-API-Key": KEY }],
   unauthorized: ["GET", "/api/v1/designs", {}],
-  credits: ["POST", "/api/v1/generate?design=dsg_invoice", { "X-API-Key": KEY, "X-Mock-Error": "INSUFFICIENT_CREDITS" }],
+  credits: ["POST", GENERATE, { "X-API-Key": KEY, "X-Mock-Error": "INSUFFICIENT_CREDITS" }],
   outage: ["GET", "/api/v1/designs?__mock_scenario=maintenance", { "X-API-Key": KEY }],
-  generate: ["POST", "/api/v1/generate?design=dsg_invoice", { "X-API-Key": KEY }],
+  generate: ["POST", GENERATE, { "X-API-Key": KEY }],
 };
+
+// Revisions A, B1 and B2 generate through a query-string route, C1 and C2 through a path route. The
+// revision is asked for on every call: switching scenario can change it. Without the admin API
+// (--no-admin, or an admin token) the newest revision's route is used.
+async function generatePath() {
+  let revision = "C2";
+  try {
+    revision = (await (await fetch(API + "/__mock/health")).json()).data.apiRevision || revision;
+  } catch { /* keep the default */ }
+  return ["A", "B1", "B2"].includes(revision)
+    ? "/api/v1/generate?design=dsg_invoice"
+    : "/api/v1/designs/dsg_invoice/generate";
+}
 
 // Exposed for tests and the console: call(name) → {status, code, answeredBy, text}.
 window.call = async function call(name) {
-  const [method, path, headers] = CASES[name];
+  const [method, route, headers] = CASES[name];
+  const path = route === GENERATE ? await generatePath() : route;
   const response = await fetch(API + path, { method, headers });
   const text = await response.text();
   let code = null;
