@@ -79,6 +79,8 @@ class MockApp:
         """Every exception that escaped while answering (the pytest plugin fails tests on them)."""
         self.reload_problems: list[str] = []
         """Problems of the last failed reload (`file:line:col: message`); empty when the files are good."""
+        self.stopping = faults.Stopping()
+        """Begun when the server stops: pending hangs and delays end at once."""
         self._admin = build_admin(self)
 
     def _admin_allowed(self, scope: Scope, headers: dict[str, str]) -> bool:
@@ -99,7 +101,14 @@ class MockApp:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            await self._http(scope, receive, send)
+            try:
+                await self._http(scope, receive, send)
+            except asyncio.CancelledError:
+                if not self.stopping.begun:
+                    raise
+                # Cut off by uvicorn after shutdown_seconds: end the connection quietly, no traceback.
+                logger.warning("stopping: cut off %s %s, still running", scope["method"], scope["path"])
+                await faults.reset(scope)
         elif scope["type"] == "lifespan":
             await self._lifespan(receive, send)
         elif scope["type"] == "websocket":
@@ -180,7 +189,7 @@ class MockApp:
         if outcome.fault == "connection_reset":
             await faults.reset(scope)
         elif outcome.fault == "hang":
-            await faults.hang(scope, receive, send, self.settings.hang_seconds)
+            await faults.hang(scope, receive, send, self.settings.hang_seconds, self.stopping)
         else:
             await send_outcome(outcome, send)
         if session.journal.limit:
@@ -198,7 +207,7 @@ class MockApp:
         incoming.revision = revision.name
         incoming.operation = revision.operation_of(incoming.method, incoming.path)
         if overrides.delay:
-            await asyncio.sleep(overrides.delay)
+            await self.stopping.sleep(overrides.delay)
         if overrides.error is not None:
             return error_outcome(overrides.error, f"override {overrides.source}")
         scenario = overrides.scenario or session.scenario
@@ -210,7 +219,7 @@ class MockApp:
                 choice = choose(scenario.rules, incoming, session.hits, session.rng)
         if choice is not None:
             if choice.delay:
-                await asyncio.sleep(choice.delay)
+                await self.stopping.sleep(choice.delay)
             if choice.outcome is not None:
                 return choice.outcome
         return self.simulate(incoming, session)
