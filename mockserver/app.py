@@ -25,7 +25,7 @@ from .cors import CorsPolicy
 from .errors import ServerStartError
 from .exchange import Incoming, Outcome
 from .faults import RAW_SEND, ConnectionDropped
-from .loader import ScenarioSet, load
+from .loader import LoadCache, ScenarioSet, load
 from .overrides import NONE as NO_OVERRIDES
 from .overrides import OverrideError, Overrides, split_query
 from .overrides import read as read_overrides
@@ -60,7 +60,11 @@ class MockApp:
         self.settings = settings or Settings()
         self.cors = CorsPolicy(self.settings.cors_origins)
         self.simulator = Simulator(clock, self.settings.batch_seconds)
-        self.scenarios = scenarios if scenarios is not None else load(self.settings.scenarios)
+        self.load_cache = LoadCache()
+        """Files read so far, by path and stamp: a reload parses only the files that changed."""
+        self.scenarios = (
+            scenarios if scenarios is not None else load(self.settings.scenarios, self.load_cache)
+        )
         if self.settings.api_revision not in REVISIONS:
             raise ServerStartError(
                 f"unknown API revision {self.settings.api_revision!r}; known: {', '.join(REVISIONS)}"
@@ -79,6 +83,8 @@ class MockApp:
         """Every exception that escaped while answering (the pytest plugin fails tests on them)."""
         self.reload_problems: list[str] = []
         """Problems of the last failed reload (`file:line:col: message`); empty when the files are good."""
+        self.removed_scenarios: dict[str, str] = {}
+        """Scenarios whose file a reload found gone, by name: the file they came from."""
         self.stopping = faults.Stopping()
         """Begun when the server stops: pending hangs and delays end at once."""
         self._admin = build_admin(self)
@@ -95,6 +101,11 @@ class MockApp:
 
     def use_scenarios(self, scenarios: ScenarioSet) -> None:
         """Serve a new scenario set (after a reload); session state is kept."""
+        for name, old in self.scenarios.scenarios.items():
+            if name not in scenarios:
+                self.removed_scenarios[name] = old.source
+        for name in scenarios.scenarios:
+            self.removed_scenarios.pop(name, None)
         self.scenarios = scenarios
         self.sessions.reload(scenarios)
         self.reload_problems = []
