@@ -60,8 +60,9 @@ class MockApp:
         self.settings = settings or Settings()
         self.cors = CorsPolicy(self.settings.cors_origins)
         self.simulator = Simulator(clock, self.settings.batch_seconds)
-        self.load_cache = LoadCache()
-        """Files read so far, by path and stamp: a reload parses only the files that changed."""
+        watched = self.settings.reload and self.settings.scenarios is not None
+        self.load_cache = LoadCache() if watched else None
+        """Files read so far, by path and stamp, so a reload parses only the files that changed."""
         self.scenarios = (
             scenarios if scenarios is not None else load(self.settings.scenarios, self.load_cache)
         )

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, TypeVar
 from watchfiles import awatch
 
 from .errors import ScenarioError
-from .loader import ScenarioSet, load
+from .loader import LoadCache, ScenarioSet, load
 
 if TYPE_CHECKING:
     from .app import MockApp
@@ -45,7 +45,7 @@ class Reloader:
     def __init__(self, app: MockApp, folder: Path) -> None:
         self.app = app
         self.folder = folder
-        self.cache = app.load_cache
+        self.cache = app.load_cache or LoadCache()
         self.seconds = 0.0
         """How long the last reload took, parse and compile (tests compare request latency with it)."""
 
