@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from .app import MockApp
 
 PREFIX = "/__mock"
+ADMIN_PARAMS = frozenset({"__mock_session", "__mock_token"})
+"""Query parameters every admin route takes (the session, the admin token): never a route's own filter."""
 
 
 UI_ASSETS = {
@@ -255,8 +257,7 @@ def build(mock: MockApp) -> Starlette:
             with session.lock:
                 session.journal.clear()
             return ok({"requests": []})
-        filters = dict(request.query_params)
-        filters.pop("__mock_session", None)
+        filters = {name: value for name, value in request.query_params.items() if name not in ADMIN_PARAMS}
         unknown = set(filters) - {"method", "path", "status", "code", "limit"}
         if unknown:
             raise AdminError(
