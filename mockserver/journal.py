@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from .credentials import credentials_in, mask_header, scrub
 from .exchange import Incoming, Outcome
 from .loader import CompiledScenario
 from .matching import compile_glob
@@ -21,7 +22,6 @@ from .rules import Rule
 
 BODY_LIMIT = 4096
 """Bytes of a request body kept in an entry (the rest is dropped, and said so)."""
-MASKED = ("x-api-key", "authorization")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +49,7 @@ class Entry:
             "query": {
                 name: values if len(values) > 1 else values[0] for name, values in incoming.query.items()
             },
-            "headers": {name: _masked(name, value) for name, value in incoming.headers.items()},
+            "headers": {name: mask_header(name, value) for name, value in incoming.headers.items()},
             "body": body,
             "bodyTruncated": len(incoming.body) > BODY_LIMIT,
             "answeredBy": outcome.answered_by,
@@ -62,12 +62,6 @@ class Entry:
         if outcome.answered_by == "simulator":
             entry["closestRule"] = closest_rule([*self.added, *self.scenario.rules.rules], incoming)
         return entry
-
-
-def _masked(name: str, value: str) -> str:
-    if name in MASKED and len(value) > 12:
-        return f"{value[:12]}…{value[-4:]}"
-    return value
 
 
 def closest_rule(rules: Sequence[Rule], incoming: Incoming) -> dict[str, str] | None:
@@ -85,7 +79,7 @@ def closest_rule(rules: Sequence[Rule], incoming: Incoming) -> dict[str, str] | 
         score = (2 * path_ok + method_ok, -position)
         if best is None or score > best:
             reason = matcher.mismatch(incoming) or "it matches, but its times, sequence or chance were spent"
-            best, found = score, {"rule": rule.id, "why": reason}
+            best, found = score, {"rule": rule.id, "why": scrub(reason, credentials_in(incoming.headers))}
     return found
 
 
