@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from mockserver import MockServer
-from mockserver.loader import load
+from mockserver.loader import LoadCache, load
 from tests.conftest import DEMO_KEY, RunningCli, WriteScenario
 
 KEY = {"X-API-Key": DEMO_KEY}
@@ -202,3 +202,29 @@ def test_a_deleted_active_scenario_keeps_serving_and_is_reported(
         write_scenario("live", "rules:\n" + MARKER.format(code="DATABASE_ERROR"))
         assert wait_for(lambda: client.put("/__mock/scenario", json={"name": "live"}).status_code == 200)
         assert code_of(client.get("/api/v1/tools")) == "DATABASE_ERROR"
+
+
+def test_the_load_cache_reads_again_only_what_changed(
+    scenario_dir: Path, write_scenario: WriteScenario
+) -> None:
+    base = write_scenario("base", "rules:\n" + MARKER.format(code="S3_ERROR"))
+    write_scenario("child", "extends: base\n")
+    write_scenario("alone", "description: untouched\n")
+    cache = LoadCache()
+    first = load(scenario_dir, cache)
+    assert cache.parsed == len(first)  # built-ins and the three files
+    second = load(scenario_dir, cache)
+    assert (cache.parsed, cache.recompiled) == (0, 0)
+    assert all(second.get(name) is first.get(name) for name in first.scenarios)
+
+    base.write_text("rules:\n" + MARKER.format(code="DATABASE_ERROR"))
+    third = load(scenario_dir, cache)
+    assert cache.parsed == 1
+    assert cache.recompiled == 2  # base, and child which extends it
+    assert third.get("alone") is first.get("alone")
+    assert third.get("child") is not first.get("child")
+    assert [rule.id for rule in third.get("child").rules.rules] == ["base.yaml#1"]
+
+    (scenario_dir / "alone.yaml").unlink()
+    assert "alone" not in load(scenario_dir, cache)
+    assert cache.parsed == 0
