@@ -49,8 +49,9 @@ def credentials_in(headers: Mapping[str, str]) -> list[str]:
 
 
 def scrub(text: str, secrets: Iterable[str] = ()) -> str:
-    """`text` with every API key and each of `secrets` in it masked."""
+    """`text` with every API key and each of `secrets` (of 8 characters or more: a shorter one could be any
+    word of the text) in it masked."""
     for secret in sorted(secrets, key=len, reverse=True):
-        if len(secret) >= SHOWN and secret in text:
+        if len(secret) >= HIDDEN and secret in text:
             text = text.replace(secret, mask(secret))
     return _API_KEY.sub(lambda found: mask(found.group()), text)
