@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from .app import MockApp
 
 PREFIX = "/__mock"
+ADMIN_PARAMS = frozenset({"__mock_session", "__mock_token"})
+"""Query parameters every admin route takes (the session, the admin token): never a route's own filter."""
 
 
 UI_ASSETS = {
@@ -156,6 +158,10 @@ def _validate(adapter: type[BaseModel] | TypeAdapter[Any], document: Any, prefix
         raise AdminError(_code_for(exc), _problems(exc, prefix)) from None
 
 
+def _removed(name: str) -> str:
+    return f"scenario {name!r} was removed from disk; sessions using it keep their copy until they switch"
+
+
 def build(mock: MockApp) -> Starlette:
     def session_of(request: Request) -> Session:
         session_id = request.headers.get("x-mock-session") or request.query_params.get("__mock_session")
@@ -197,6 +203,9 @@ def build(mock: MockApp) -> Starlette:
     async def scenarios(request: Request) -> Response:
         session = session_of(request)
         active = session.scenario.name
+        # A scenario whose file was deleted still serves the sessions that use it: list it, say so.
+        kept = {s.scenario.name: s.scenario for s in mock.sessions.all().values()}
+        removed = [s for name, s in sorted(kept.items()) if name not in mock.scenarios]
         return ok(
             {
                 "active": active,
@@ -210,10 +219,11 @@ def build(mock: MockApp) -> Starlette:
                         "rules": len(s.rules),
                         "apiRevision": s.api_revision,
                         "active": s.name == active,
+                        "removed": s.name not in mock.scenarios,
                     }
-                    for s in mock.scenarios.scenarios.values()
+                    for s in [*mock.scenarios.scenarios.values(), *removed]
                 ],
-                "problems": mock.reload_problems,
+                "problems": [*mock.reload_problems, *(_removed(s.name) for s in removed)],
             }
         )
 
@@ -222,6 +232,11 @@ def build(mock: MockApp) -> Starlette:
         try:
             scenario = mock.scenarios.get(choice.name)
         except KeyError as exc:
+            if choice.name in mock.removed_scenarios:
+                source = mock.removed_scenarios[choice.name]
+                raise AdminError(
+                    "NOT_FOUND", f"{_removed(choice.name)}; restore {source} to switch to it again."
+                ) from None
             raise AdminError("NOT_FOUND", str(exc.args[0])) from None
         session_of(request).activate(scenario)
         return ok({"active": scenario.name})
@@ -285,8 +300,7 @@ def build(mock: MockApp) -> Starlette:
             with session.lock:
                 session.journal.clear()
             return ok({"requests": []})
-        filters = dict(request.query_params)
-        filters.pop("__mock_session", None)
+        filters = {name: value for name, value in request.query_params.items() if name not in ADMIN_PARAMS}
         unknown = set(filters) - {"method", "path", "status", "code", "limit"}
         if unknown:
             raise AdminError(

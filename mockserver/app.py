@@ -26,7 +26,7 @@ from .cors import CorsPolicy
 from .errors import ServerStartError
 from .exchange import Incoming, Outcome
 from .faults import RAW_SEND, ConnectionDropped
-from .loader import ScenarioSet, load
+from .loader import LoadCache, ScenarioSet, load
 from .overrides import NONE as NO_OVERRIDES
 from .overrides import OverrideError, Overrides, split_query
 from .overrides import read as read_overrides
@@ -61,7 +61,12 @@ class MockApp:
         self.settings = settings or Settings()
         self.cors = CorsPolicy(self.settings.cors_origins)
         self.simulator = Simulator(clock, self.settings.batch_seconds)
-        self.scenarios = scenarios if scenarios is not None else load(self.settings.scenarios)
+        watched = self.settings.reload and self.settings.scenarios is not None
+        self.load_cache = LoadCache() if watched else None
+        """Files read so far, by path and stamp, so a reload parses only the files that changed."""
+        self.scenarios = (
+            scenarios if scenarios is not None else load(self.settings.scenarios, self.load_cache)
+        )
         if self.settings.api_revision not in REVISIONS:
             raise ServerStartError(
                 f"unknown API revision {self.settings.api_revision!r}; known: {', '.join(REVISIONS)}"
@@ -81,6 +86,10 @@ class MockApp:
         """Every exception that escaped while answering (the pytest plugin fails tests on them)."""
         self.reload_problems: list[str] = []
         """Problems of the last failed reload (`file:line:col: message`); empty when the files are good."""
+        self.removed_scenarios: dict[str, str] = {}
+        """Scenarios whose file a reload found gone, by name: the file they came from."""
+        self.stopping = faults.Stopping()
+        """Begun when the server stops: pending hangs and delays end at once."""
         self._admin = build_admin(self)
 
     def _admin_allowed(self, scope: Scope, headers: dict[str, str]) -> bool:
@@ -95,13 +104,25 @@ class MockApp:
 
     def use_scenarios(self, scenarios: ScenarioSet) -> None:
         """Serve a new scenario set (after a reload); session state is kept."""
+        for name, old in self.scenarios.scenarios.items():
+            if name not in scenarios:
+                self.removed_scenarios[name] = old.source
+        for name in scenarios.scenarios:
+            self.removed_scenarios.pop(name, None)
         self.scenarios = scenarios
         self.sessions.reload(scenarios)
         self.reload_problems = []
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            await self._http(scope, receive, send)
+            try:
+                await self._http(scope, receive, send)
+            except asyncio.CancelledError:
+                if not self.stopping.begun:
+                    raise
+                # Cut off by uvicorn after shutdown_seconds: end the connection quietly, no traceback.
+                logger.warning("stopping: cut off %s %s, still running", scope["method"], scope["path"])
+                await faults.reset(scope)
         elif scope["type"] == "lifespan":
             await self._lifespan(receive, send)
         elif scope["type"] == "websocket":
@@ -184,7 +205,7 @@ class MockApp:
             if outcome.fault == "connection_reset":
                 await faults.reset(scope)
             elif outcome.fault == "hang":
-                await faults.hang(scope, receive, send, self.settings.hang_seconds)
+                await faults.hang(scope, receive, send, self.settings.hang_seconds, self.stopping)
             else:
                 await send_outcome(outcome, send, incoming.method)
             if session.journal.limit:
@@ -204,7 +225,7 @@ class MockApp:
         incoming.revision = revision.name
         incoming.operation = revision.operation_of(incoming.method, incoming.path)
         if overrides.delay:
-            await asyncio.sleep(overrides.delay)
+            await self.stopping.sleep(overrides.delay)
         if overrides.error is not None:
             return error_outcome(overrides.error, f"override {overrides.source}")
         scenario = overrides.scenario or session.scenario
@@ -216,7 +237,7 @@ class MockApp:
                 choice = choose(scenario.rules, incoming, session.hits, session.rng)
         if choice is not None:
             if choice.delay:
-                await asyncio.sleep(choice.delay)
+                await self.stopping.sleep(choice.delay)
             if choice.outcome is not None:
                 return choice.outcome
         return self.simulate(incoming, session)

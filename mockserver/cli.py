@@ -2,7 +2,7 @@
 
 A thin shell over the library: options fill a Settings, library errors
 become one-line messages and exit codes (1: scenario problems, 2: usage or
-start-up errors).
+start-up errors; a stop by Ctrl+C or SIGTERM is a clean exit, 0).
 """
 
 from __future__ import annotations
@@ -10,9 +10,11 @@ from __future__ import annotations
 import ipaddress
 import json
 import logging
+import signal
 import socket
 import sys
 from pathlib import Path
+from types import FrameType
 
 import click
 import uvicorn
@@ -98,6 +100,14 @@ def _report(error: ScenarioError) -> None:
     help="How long a `hang` fault holds a connection before resetting it.",
 )
 @click.option(
+    "--shutdown-seconds",
+    default=3.0,
+    show_default=True,
+    type=click.FloatRange(0, 600),
+    help="On Ctrl+C or SIGTERM, how long running requests may take before they are cut off"
+    " (pending hangs and delays end at once).",
+)
+@click.option(
     "--reload/--no-reload",
     default=True,
     show_default=True,
@@ -128,6 +138,7 @@ def main(
     no_admin: bool,
     cors_origins: tuple[str, ...],
     hang_seconds: float,
+    shutdown_seconds: float,
     reload: bool,
 ) -> None:
     """An offline simulator of the ImaginePDF REST API.
@@ -146,6 +157,7 @@ def main(
         batch_seconds=batch_seconds,
         reload=reload,
         hang_seconds=hang_seconds,
+        shutdown_seconds=shutdown_seconds,
         cors_origins=cors_origins,
         admin=not no_admin,
         journal_limit=journal_size,
@@ -174,7 +186,28 @@ def main(
             err=True,
         )
     _console_log()
-    uvicorn.Server(serving.config(app)).run(sockets=[sock])
+    server = serving.server(app)
+    _stop_on_signals(server)
+    server.run(sockets=[sock])
+    if not server.started:
+        click.echo("Error: the server did not start; see the log above", err=True)
+        ctx.exit(2)
+
+
+def _stop_on_signals(server: uvicorn.Server) -> None:
+    """Ctrl+C and SIGTERM stop the server cleanly: exit status 0, and no "Aborted!".
+
+    uvicorn catches both while it serves and, once stopped, raises the caught signal again for the
+    handler that was in place before it started: by default that is a KeyboardInterrupt (which click
+    reports as "Aborted!" with status 1) or death by SIGTERM. These handlers are the ones it finds,
+    so the signal ends here (and one that comes before uvicorn listens still stops it).
+    """
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        server.should_exit = True
+
+    for caught in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(caught, stop)
 
 
 def _loopback(host: str) -> bool:

@@ -58,11 +58,53 @@ async def reset(scope: Scope) -> None:
     await asyncio.sleep(0)  # let the server notice, so it does not try to answer
 
 
-async def hang(scope: Scope, receive: Receive, send: Send, bound: float) -> None:
-    """Answer nothing until the client gives up, or `bound` seconds pass; then reset."""
-    with contextlib.suppress(TimeoutError):
-        async with asyncio.timeout(bound):
-            while (await receive())["type"] != "http.disconnect":
-                pass
-            return
+class Stopping:
+    """Set once the server begins to stop: pending hangs and delays end at once instead of holding it up.
+
+    Used from the server's event loop only (waiters are futures of the loop that made them).
+    """
+
+    def __init__(self) -> None:
+        self.begun = False
+        self._waiters: set[asyncio.Future[None]] = set()
+
+    def begin(self) -> None:
+        """The server is stopping: wake every pending `sleep`."""
+        self.begun = True
+        for waiter in self._waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    async def sleep(self, seconds: float) -> bool:
+        """Wait `seconds`, or until the server begins to stop; True when cut short by the stop."""
+        if self.begun:
+            return True
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.add(waiter)
+        try:
+            async with asyncio.timeout(seconds):
+                await waiter
+            return True
+        except TimeoutError:
+            return False
+        finally:
+            self._waiters.discard(waiter)
+
+
+async def _disconnect(receive: Receive) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass
+
+
+async def hang(scope: Scope, receive: Receive, send: Send, bound: float, stopping: Stopping) -> None:
+    """Answer nothing until the client gives up; reset after `bound` seconds or when the server stops."""
+    gone = asyncio.ensure_future(_disconnect(receive))
+    held = asyncio.ensure_future(stopping.sleep(bound))
+    try:
+        await asyncio.wait((gone, held), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        gone.cancel()
+        held.cancel()
+    if gone.done() and not gone.cancelled() and gone.exception() is None:
+        return
     await reset(scope)

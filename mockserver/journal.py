@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from .credentials import credentials_in, mask_header, scrub
 from .exchange import Incoming, Outcome
 from .loader import CompiledScenario
 from .matching import compile_glob
@@ -32,7 +33,6 @@ TOTAL_BYTES = 64 * 1024 * 1024
 """Bytes all journals of a server keep together (see JournalBudget)."""
 ENTRY_OVERHEAD = 600
 """Rough bytes of an entry besides the kept texts (objects, outcome reference)."""
-MASKED = ("x-api-key", "authorization")
 _CUT = "…"
 
 
@@ -67,7 +67,7 @@ class Entry:
             "query": {
                 name: values if len(values) > 1 else values[0] for name, values in incoming.query.items()
             },
-            "headers": {name: _masked(name, value) for name, value in incoming.headers.items()},
+            "headers": {name: mask_header(name, value) for name, value in incoming.headers.items()},
             "body": incoming.body.decode("utf-8", "replace"),
             "bodyTruncated": truncated,
             "bodyLength": self.body_length,
@@ -140,12 +140,6 @@ class JournalBudget:
             return self.used > self.limit
 
 
-def _masked(name: str, value: str) -> str:
-    if name in MASKED and len(value) > 12:
-        return f"{value[:12]}…{value[-4:]}"
-    return value
-
-
 def closest_rule(rules: Sequence[Rule], incoming: Incoming) -> dict[str, str] | None:
     """The rule that came nearest to taking `incoming`, and why it did not (None: no rules)."""
     best: tuple[int, int] | None = None
@@ -161,7 +155,7 @@ def closest_rule(rules: Sequence[Rule], incoming: Incoming) -> dict[str, str] | 
         score = (2 * path_ok + method_ok, -position)
         if best is None or score > best:
             reason = matcher.mismatch(incoming) or "it matches, but its times, sequence or chance were spent"
-            best, found = score, {"rule": rule.id, "why": reason}
+            best, found = score, {"rule": rule.id, "why": scrub(reason, credentials_in(incoming.headers))}
     return found
 
 

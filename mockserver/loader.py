@@ -10,8 +10,9 @@ from __future__ import annotations
 import difflib
 import re
 import stat
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -90,8 +91,83 @@ def builtin_folder() -> Traversable:
     return resources.files(__package__).joinpath("scenarios")
 
 
-def load(user_folder: Path | None = None) -> ScenarioSet:
-    """The built-in scenarios with `user_folder`'s files laid over them by name."""
+@dataclass(frozen=True)
+class _Parsed:
+    """One file read and validated, with the problems it had (a broken file stays broken until it changes)."""
+
+    doc: Document | None
+    scenario: model.Scenario | None
+    problems: tuple[Problem, ...]
+
+
+Stamp = tuple[int, int, int]
+"""A file's (mtime_ns, size, inode): when all three are unchanged, the file is not read again."""
+_CompileKey = tuple[tuple[_Parsed, ...], tuple[Mapping[str, bytes], ...]]
+"""What a compiled scenario was made from: the files of its lineage, read, and their `file:` replies."""
+
+
+def _same(old: _CompileKey, new: _CompileKey) -> bool:
+    return (
+        len(old[0]) == len(new[0])
+        and all(a is b for a, b in zip(old[0], new[0], strict=True))
+        and old[1] == new[1]
+    )
+
+
+class LoadCache:
+    """Files read and validated by earlier loads, by path, for a loader that reloads the same folder.
+
+    Keeps only the files the last load saw, so it never outgrows the folder. One load at a time (hot
+    reload runs them one after another, in a worker thread).
+    """
+
+    def __init__(self) -> None:
+        self._files: dict[str, tuple[Stamp, _Parsed]] = {}
+        self._previous: dict[str, tuple[Stamp, _Parsed]] = {}
+        self._compiled: dict[str, tuple[_CompileKey, CompiledScenario]] = {}
+        self._last_compiled: dict[str, tuple[_CompileKey, CompiledScenario]] = {}
+        self.parsed = 0
+        """Files the last load had to read and validate (the others came from the cache)."""
+        self.recompiled = 0
+        """Scenarios the last load had to compile (the others had the same files as before)."""
+
+    def begin(self) -> None:
+        """Start a load: what the last one kept may be reused, what this one does not see is dropped."""
+        self._previous, self._files = self._files, {}
+        self._last_compiled, self._compiled = self._compiled, {}
+        self.parsed = self.recompiled = 0
+
+    def get(self, key: str, stamp: Stamp | None) -> _Parsed | None:
+        hit = self._previous.get(key)
+        if stamp is None or hit is None or hit[0] != stamp:
+            return None
+        self._files[key] = hit
+        return hit[1]
+
+    def put(self, key: str, stamp: Stamp | None, parsed: _Parsed) -> None:
+        self.parsed += 1
+        if stamp is not None:
+            self._files[key] = (stamp, parsed)
+
+    def compiled(
+        self, name: str, made_from: _CompileKey, compile: Callable[[], CompiledScenario]
+    ) -> CompiledScenario:
+        """The scenario compiled by the last load when it was made from the same files, else `compile()`."""
+        hit = self._last_compiled.get(name)
+        if hit is not None and _same(hit[0], made_from):
+            scenario = hit[1]
+        else:
+            scenario = compile()
+            self.recompiled += 1
+        self._compiled[name] = (made_from, scenario)
+        return scenario
+
+
+def load(user_folder: Path | None = None, cache: LoadCache | None = None) -> ScenarioSet:
+    """The built-in scenarios with `user_folder`'s files laid over them by name.
+
+    With `cache`, a file unchanged since the cache saw it (same mtime, size and inode) is not parsed again.
+    """
     problems: list[Problem] = []
     builtin = builtin_folder()
     sources = {s.name: s for s in _sources(builtin, f"<built-in>/{builtin.name}", True, problems)}
@@ -102,19 +178,57 @@ def load(user_folder: Path | None = None) -> ScenarioSet:
     parsed: dict[str, tuple[model.Scenario, Document, Source]] = {}
     files: dict[str, dict[str, bytes]] = {}
     documents: dict[str, tuple[Document, Source]] = {}
+    entries: dict[str, _Parsed] = {}
+    if cache is not None:
+        cache.begin()
     for source in sources.values():
-        doc = _read(source, problems)
+        read_file = entries[source.name] = _parse(source, cache)
+        problems.extend(read_file.problems)
+        doc, scenario = read_file.doc, read_file.scenario
         if doc is None:
             continue
         documents[source.name] = (doc, source)
-        scenario = _validate(doc, source, problems)
         if scenario is not None:
             parsed[source.name] = (scenario, doc, source)
             files[source.name] = _reply_files(scenario, doc, source, problems)
     _check_extends(documents, problems)
     if problems:
         raise ScenarioError(problems)
-    return ScenarioSet({name: _compile(name, parsed, files) for name in sorted(parsed)})
+    if cache is None:
+        return ScenarioSet({name: _compile(name, parsed, files) for name in sorted(parsed)})
+    compiled: dict[str, CompiledScenario] = {}
+    for name in sorted(parsed):
+        lineage = _lineage(name, parsed)
+        made_from = (tuple(entries[n] for n in lineage), tuple(files[n] for n in lineage))
+        compiled[name] = cache.compiled(name, made_from, partial(_compile, name, parsed, files))
+    return ScenarioSet(compiled)
+
+
+def _parse(source: Source, cache: LoadCache | None) -> _Parsed:
+    """The file read and validated, from `cache` when it has not changed since."""
+    if cache is None:
+        stamp = None
+    else:
+        stamp = _stamp(source.file)
+        if (hit := cache.get(source.display, stamp)) is not None:
+            return hit
+    found: list[Problem] = []
+    doc = _read(source, found)
+    result = _Parsed(doc, _validate(doc, source, found) if doc is not None else None, tuple(found))
+    if cache is not None:
+        cache.put(source.display, stamp, result)
+    return result
+
+
+def _stamp(file: Traversable) -> Stamp | None:
+    # Taken before the file is read: a change made while reading gives a new stamp, read by the next load.
+    if not isinstance(file, Path):
+        return None
+    try:
+        status = file.stat()
+    except OSError:
+        return None
+    return (status.st_mtime_ns, status.st_size, status.st_ino)
 
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -296,16 +410,22 @@ def _check_extends(documents: Mapping[str, tuple[Document, Source]], problems: l
             problems.append(Problem(source.display, line, column, f"extends makes a cycle: {loop}"))
 
 
-def _compile(
-    name: str,
-    parsed: Mapping[str, tuple[model.Scenario, Document, Source]],
-    files: Mapping[str, Mapping[str, bytes]],
-) -> CompiledScenario:
+def _lineage(name: str, parsed: Mapping[str, tuple[model.Scenario, Document, Source]]) -> list[str]:
+    """`name`, the scenario it extends, and so on up (`_check_extends` ruled out unknown names and cycles)."""
     lineage: list[str] = []
     current: str | None = name
     while current is not None:
         lineage.append(current)
         current = parsed[current][0].extends
+    return lineage
+
+
+def _compile(
+    name: str,
+    parsed: Mapping[str, tuple[model.Scenario, Document, Source]],
+    files: Mapping[str, Mapping[str, bytes]],
+) -> CompiledScenario:
+    lineage = _lineage(name, parsed)
     workspace: dict[str, Any] = {}
     rules: list[Rule] = []
     for ancestor in reversed(lineage):

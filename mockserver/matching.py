@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .credentials import mask_header
 from .exchange import NOT_JSON, Incoming
 from .safejson import TOO_DEEP
 
@@ -262,7 +263,7 @@ class RequestMatcher:
                 return reason
         for name, glob in self.headers:
             value = incoming.headers.get(name)
-            reason = _check_values(f"header {name!r}", None if value is None else [value], glob)
+            reason = _check_values(f"header {name!r}", None if value is None else [value], glob, name)
             if reason:
                 return reason
         if self.body is not None:
@@ -274,14 +275,15 @@ class RequestMatcher:
         return None
 
 
-def _check_values(what: str, values: list[str] | None, glob: Glob | None) -> str | None:
+def _check_values(what: str, values: list[str] | None, glob: Glob | None, header: str = "") -> str | None:
+    """Why `values` fail `glob` (None: they pass); a credential `header`'s value is shown masked."""
     if glob is None:
         return f"{what} is present, rule wants it absent" if values is not None else None
     if values is None:
         return f"{what} is missing"
     if any(glob.matches(value) for value in values):
         return None
-    return f"{what} is {_short(values[0])}, expected {glob.source!r}"
+    return f"{what} is {_short(mask_header(header, values[0]))}, expected {glob.source!r}"
 
 
 ANY_PATH = "/**"

@@ -73,7 +73,7 @@ class MockServer(MockControl):
                 f"cannot listen on {self.settings.host}:{self.settings.port}: {exc.strerror}"
             ) from None
         self.port = sock.getsockname()[1]
-        server = uvicorn.Server(serving.config(self.app))
+        server = serving.server(self.app)
         thread = threading.Thread(
             target=server.run, kwargs={"sockets": [sock]}, name="mockserver", daemon=True
         )

@@ -4,16 +4,24 @@ uvicorn answers a request its HTTP parser rejects (an unknown method such as
 `BREW`, a malformed request line or header) itself, with a plain-text 400.
 The protocol below answers those in the catalog's envelope instead, so a
 client never meets a body it cannot parse.
+
+`Server` stops promptly: as soon as uvicorn begins to shut down it ends the
+app's pending `hang` faults and delays (which would otherwise hold their
+connections open for up to `--hang-seconds` or 600 s), and whatever still runs
+after `shutdown_seconds` is cancelled by uvicorn.
 """
 
 from __future__ import annotations
 
+import socket
+from collections.abc import Callable
 from typing import Any
 
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from . import catalog
+from .app import MockApp
 
 
 class EnvelopeHttpToolsProtocol(HttpToolsProtocol):
@@ -34,6 +42,26 @@ class EnvelopeHttpToolsProtocol(HttpToolsProtocol):
         ]
         self.transport.write(b"".join(head) + body)
         self.transport.close()
+
+
+class Server(uvicorn.Server):
+    """uvicorn's server, calling `on_stop` as it begins to shut down (before it waits for requests)."""
+
+    def __init__(self, config: uvicorn.Config, on_stop: Callable[[], None] | None = None) -> None:
+        super().__init__(config)
+        self.on_stop = on_stop
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        if self.on_stop is not None:
+            self.on_stop()
+        await super().shutdown(sockets)
+
+
+def server(app: MockApp, **options: Any) -> Server:
+    """A server for `app`: its hangs and delays end when it stops, which takes at most shutdown_seconds."""
+    return Server(
+        config(app, timeout_graceful_shutdown=app.settings.shutdown_seconds, **options), app.stopping.begin
+    )
 
 
 def config(app: Any, **options: Any) -> uvicorn.Config:

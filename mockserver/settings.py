@@ -40,6 +40,9 @@ class Settings:
     """Requests kept in each session's journal (the oldest drop off)."""
     hang_seconds: float = 30.0
     """How long a `hang` fault keeps a connection open before resetting it."""
+    shutdown_seconds: float = 3.0
+    """On stop (Ctrl+C, SIGTERM, `MockServer.stop`), how long requests still running may take before they are
+    cancelled; pending hangs and delays end at once."""
     reload: bool = True
     """Watch the user scenario folder and reload on change (needs the ASGI lifespan: a real server)."""
     admin: bool = True

@@ -292,7 +292,7 @@ def test_query(query: dict[str, str | None], query_string: str, reason: str | No
         (
             {"X-API-KEY": "pc_live_1"},
             {"x-api-key": "PC_LIVE_1"},
-            "header 'x-api-key' is 'PC_LIVE_1', expected 'pc_live_1'",
+            "header 'x-api-key' is '…', expected 'pc_live_1'",
         ),
         ({"X-API-Key": "pc_live_1"}, {}, "header 'x-api-key' is missing"),
         ({"X-API-Key": "pc_live_1"}, {"X-Other": "pc_live_1"}, "header 'x-api-key' is missing"),
@@ -300,13 +300,13 @@ def test_query(query: dict[str, str | None], query_string: str, reason: str | No
         (
             {"X-API-Key": "pc_live_old*"},
             {"x-api-key": "pc_live_new"},
-            "header 'x-api-key' is 'pc_live_new', expected 'pc_live_old*'",
+            "header 'x-api-key' is 'pc_live_…', expected 'pc_live_old*'",
         ),
         ({"Authorization": "Bearer *"}, {"Authorization": "Bearer tok"}, None),
         (
             {"Authorization": "Bearer *"},
             {"Authorization": "Basic abc"},
-            "header 'authorization' is 'Basic abc', expected 'Bearer *'",
+            "header 'authorization' is 'Basic …', expected 'Bearer *'",
         ),
         ({"Authorization": None}, {"X-API-Key": "k"}, None),
         (
@@ -508,7 +508,7 @@ GOOD: dict[str, Any] = {
         ({"query": "mode=async"}, "query parameter 'mode' is 'async', expected 'sync'"),
         ({"query": "mode=sync&dry=1"}, "query parameter 'dry' is present, rule wants it absent"),
         ({"query": "", "headers": {}}, "query parameter 'mode' is missing"),
-        ({"headers": {"X-API-Key": "pc_test_1"}}, "header 'x-api-key' is 'pc_test_1', expected 'pc_live_*'"),
+        ({"headers": {"X-API-Key": "pc_test_1"}}, "header 'x-api-key' is '…', expected 'pc_live_*'"),
         (
             {"headers": {"X-API-Key": "pc_live_1", "X-Debug": "1"}},
             "header 'x-debug' is present, rule wants it absent",

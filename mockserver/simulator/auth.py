@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
+from ..credentials import mask
 from .endpoints import ApiError
 from .seed import KEY_PATTERN
 from .workspace import Workspace, stamp
@@ -59,8 +60,3 @@ def credential_name(headers: Mapping[str, str], workspace: Workspace) -> str | N
     key = headers.get("x-api-key")
     known = workspace.api_keys.get(key.strip()) if key is not None else None
     return known.name if known is not None else None
-
-
-def mask(key: str) -> str:
-    """A key as it may appear in a message: never in full."""
-    return f"{key[:8]}…{key[-4:]}" if len(key) > 12 else "…"
