@@ -178,6 +178,8 @@ def main(
     except ServerStartError as exc:
         click.echo(f"Error: {exc}", err=True)
         ctx.exit(2)
+    server = serving.server(app)
+    _stop_on_signals(server)  # before the banner: a client that reads it may signal at once
     _banner(app, sock)
     if not _loopback(host) and not no_admin and admin_token is None:
         click.echo(
@@ -186,8 +188,6 @@ def main(
             err=True,
         )
     _console_log()
-    server = serving.server(app)
-    _stop_on_signals(server)
     server.run(sockets=[sock])
     if not server.started:
         click.echo("Error: the server did not start; see the log above", err=True)

@@ -453,6 +453,7 @@ async def test_admin_scenarios_lists_built_ins_and_the_folder(
         "rules": 3,  # its own and the two it inherits
         "apiRevision": None,  # pins none: the server's revision answers
         "active": True,
+        "removed": False,
     }
     assert data["apiRevision"] == "C2"
     assert listed["default"]["builtin"] is True

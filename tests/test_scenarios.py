@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from mockserver import MockAsgi, catalog
-from mockserver.faults import ConnectionDropped
+from mockserver.faults import ConnectionDropped, Stopping
 from mockserver.simulator.revisions import REVISIONS, Revision
 
 pytestmark = pytest.mark.anyio
@@ -216,13 +216,12 @@ async def test_slow_network_hangs_the_first_generation_then_delays_everything(
 
         # Every later API call waits 0.3-1.5 s: record the waits instead of sleeping through them.
         waits: list[float] = []
-        sleep = asyncio.sleep
 
-        async def recorded(delay: float, result: Any = None) -> Any:
+        async def recorded(stopping: Stopping, delay: float) -> bool:
             waits.append(delay)
-            return await sleep(0, result)
+            return False
 
-        monkeypatch.setattr(asyncio, "sleep", recorded)
+        monkeypatch.setattr(Stopping, "sleep", recorded)  # the app's delays wait through Stopping
         answered = [await api.call(op) for op in ("generate", "designs.list", "preview")]
         monkeypatch.undo()
         assert [(r.status_code, by(r)) for r in answered] == [
