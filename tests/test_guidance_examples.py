@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from mockserver import JournalEntry, MockServer
-from mockserver.simulator.seed import KeySeed
 from mockserver.guidance import Exchange, Finding, body_digest, check, request_target
+from mockserver.simulator.seed import KeySeed
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 EXPIRED_KEY = "pc_live_expired0000000000001"
