@@ -36,7 +36,7 @@ ENTRY_OVERHEAD = 600
 _CUT = "…"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Entry:
     seq: int
     at: float
@@ -94,8 +94,11 @@ def _cut(text: str) -> str:
 
 def _kept_headers(headers: Mapping[str, str]) -> tuple[Mapping[str, str], bool, int]:
     """Headers within the limits, whether any was cut or dropped, and the characters kept."""
-    size = sum(map(len, headers)) + sum(map(len, headers.values()))
-    if size <= HEADERS_LIMIT and all(len(value) <= TEXT_LIMIT for value in headers.values()):
+    size, longest = 0, 0
+    for name, value in headers.items():  # one pass: this runs for every request
+        size += len(name) + len(value)
+        longest = max(longest, len(value))
+    if size <= HEADERS_LIMIT and longest <= TEXT_LIMIT:
         return headers, False, size
     kept: dict[str, str] = {}
     size = 0
@@ -109,8 +112,12 @@ def _kept_headers(headers: Mapping[str, str]) -> tuple[Mapping[str, str], bool, 
 
 
 def kept(incoming: Incoming) -> tuple[Incoming, bool, int]:
-    """The copy of `incoming` an entry keeps, whether headers were cut, and its rough size in bytes."""
+    """What an entry keeps of `incoming` (itself when it is within every limit: no copy on the hot
+    path), whether headers were cut, and its rough size in bytes."""
     headers, cut, size = _kept_headers(incoming.headers)
+    path, query, body = incoming.path, incoming.query_string, incoming.body
+    if not cut and len(body) <= BODY_LIMIT and len(path) <= TEXT_LIMIT and len(query) <= TEXT_LIMIT:
+        return incoming, False, size + len(path) + len(query) + len(body) + ENTRY_OVERHEAD
     copy = Incoming(
         incoming.method, _cut(incoming.path), _cut(incoming.query_string), None, incoming.body[:BODY_LIMIT]
     )
@@ -195,10 +202,13 @@ class Journal:
             headers_cut,
             size,
         )
-        self._entries.append(entry)
+        entries = self._entries
+        entries.append(entry)
+        while len(entries) > self.limit:  # at the limit: one out for one in, one budget update for both
+            size -= entries.popleft().size
         self.bytes += size
         over = self.budget.add(size)
-        while len(self._entries) > self.limit or (over and len(self._entries) > 1):
+        while over and len(entries) > 1:
             over = self._drop_oldest()
 
     def _drop_oldest(self) -> bool:
