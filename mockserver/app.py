@@ -221,9 +221,7 @@ class MockApp:
         self, incoming: Incoming, session: Session, overrides: Overrides = NO_OVERRIDES
     ) -> Outcome:
         """An override's answer, else a rule's reply (run-time rules first), else the simulator's."""
-        revision = session.revision
-        incoming.revision = revision.name
-        incoming.operation = revision.operation_of(incoming.method, incoming.path)
+        session.revision.classify(incoming)
         if overrides.delay:
             await self.stopping.sleep(overrides.delay)
         if overrides.error is not None:

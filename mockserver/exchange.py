@@ -29,6 +29,7 @@ class Incoming:
         "path",
         "query_string",
         "revision",
+        "route",
         "server",
     )
 
@@ -48,6 +49,8 @@ class Incoming:
         self.operation: str | None = None
         """The API operation the request performs in `revision` (None: no route); set before matching."""
         self.revision = ""
+        self.route: Any = None
+        """What the router of `revision` found for the request (set with `operation`), for the simulator."""
         self.server: tuple[str, int] | None = None
         """The (host, port) the request arrived at (ASGI `scope["server"]`), when known."""
         self._query: dict[str, list[str]] | None = None

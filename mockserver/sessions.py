@@ -139,8 +139,9 @@ class SessionStore:
             return session
 
     def release(self, session: Session) -> None:
-        with self._lock:
-            session.busy -= 1
+        # Only the server's event loop checks sessions out and in, so `busy` needs no lock here;
+        # the store's lock guards the ordered dict, which control threads change too.
+        session.busy -= 1
 
     def _touch(self, session_id: str) -> Session:
         sessions = self._sessions

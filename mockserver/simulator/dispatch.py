@@ -9,7 +9,7 @@ from ..exchange import Incoming, Outcome
 from ..replies import error_outcome, success_outcome
 from . import links
 from .auth import authenticate
-from .endpoints import ApiError, Call, Rendered
+from .endpoints import ApiError, Call, Rendered, raise_missing
 from .revisions import Revision
 from .workspace import Workspace
 
@@ -29,7 +29,8 @@ class Simulator:
         if links.owns(incoming.path):
             return self.links.serve(incoming.method, incoming.path, incoming.query_string, now)
         try:
-            endpoint, params = revision.router.resolve(incoming.method, incoming.path)
+            found = incoming.route if incoming.revision == revision.name else None
+            endpoint, params = raise_missing(found or revision.router.lookup(incoming.method, incoming.path))
             authenticate(incoming.headers, workspace, now)
             if endpoint.feature == "batchGenerate" and not workspace.batch_generate:
                 raise ApiError(

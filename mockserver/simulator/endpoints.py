@@ -100,6 +100,17 @@ class Endpoint:
         object.__setattr__(self, "pattern", compile_path(self.path))
 
 
+Route = tuple[Endpoint, dict[str, str]] | ApiError
+"""What a router finds for a method and path: the endpoint and its path parameters, or why not."""
+
+
+def raise_missing(found: Route) -> tuple[Endpoint, dict[str, str]]:
+    """`found`, or its ApiError raised (a fresh one: a raised exception keeps its traceback)."""
+    if isinstance(found, ApiError):
+        raise ApiError(found.code, found.message)
+    return found
+
+
 RESOLVED_LIMIT = 4096
 """Resolved (method, path) pairs kept; the cache starts over when full, so memory stays flat."""
 
@@ -111,31 +122,26 @@ class Router:
         self.endpoints = tuple(endpoints)
         self._literal: dict[str, list[Endpoint]] = {}
         self._templated: list[Endpoint] = []
-        self._resolved: dict[tuple[str, str], tuple[Endpoint, dict[str, str]] | ApiError] = {}
+        self._resolved: dict[tuple[str, str], Route] = {}
         for endpoint in self.endpoints:
             if "{" in endpoint.path:
                 self._templated.append(endpoint)
             else:
                 self._literal.setdefault(endpoint.path, []).append(endpoint)
 
-    def resolve(self, method: str, path: str) -> tuple[Endpoint, dict[str, str]]:
-        """The endpoint and its path parameters; ApiError NOT_FOUND for unknown routes and methods."""
+    def lookup(self, method: str, path: str) -> Route:
+        """The endpoint and its path parameters, or the NOT_FOUND ApiError to raise (cached either way)."""
         found = self._resolved.get((method, path))
         if found is None:
             found = self._resolve(method, path)
             if len(self._resolved) >= RESOLVED_LIMIT:
                 self._resolved.clear()
             self._resolved[(method, path)] = found
-        if isinstance(found, ApiError):
-            raise ApiError(found.code, found.message)  # a fresh one: a raised exception keeps its traceback
         return found
 
-    def operation(self, method: str, path: str) -> str | None:
-        """The operation `method path` performs here, None when no route takes it."""
-        try:
-            return self.resolve(method, path)[0].operation
-        except ApiError:
-            return None
+    def resolve(self, method: str, path: str) -> tuple[Endpoint, dict[str, str]]:
+        """The endpoint and its path parameters; ApiError NOT_FOUND for unknown routes and methods."""
+        return raise_missing(self.lookup(method, path))
 
     def _resolve(self, method: str, path: str) -> tuple[Endpoint, dict[str, str]] | ApiError:
         found: list[tuple[Endpoint, dict[str, str]]] = [(e, {}) for e in self._literal.get(path, ())] or [

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from ..exchange import Incoming
 from . import assets, authoring, batch, catalogs, designs, generation, links, uploads
-from .endpoints import Endpoint, Router
+from .endpoints import ApiError, Endpoint, Router
 from .profile import Profile
 
 
@@ -40,11 +41,16 @@ class Revision:
         """Operation name → its endpoint in this revision."""
         return {endpoint.operation: endpoint for endpoint in self.endpoints}
 
-    def operation_of(self, method: str, path: str) -> str | None:
-        """The operation a request performs in this revision (`files.get` for a storage link)."""
-        if links.owns(path):
-            return "files.get"
-        return self.router.operation(method, path)
+    def classify(self, incoming: Incoming) -> None:
+        """Note on `incoming` what it is in this revision: its route and its operation (`files.get`
+        for a storage link). Rules match on the operation; the simulator answers by the route."""
+        incoming.revision = self.name
+        if links.owns(incoming.path):
+            incoming.operation, incoming.route = "files.get", None
+            return
+        found = self.router.lookup(incoming.method, incoming.path)
+        incoming.route = found
+        incoming.operation = None if isinstance(found, ApiError) else found[0].operation
 
     def derive(
         self,
