@@ -314,16 +314,7 @@ def soak(report: Report, seconds: int) -> None:
     with server("mock", log=log) as (base, pid):
         rss = []
         for part in (seconds // 3, seconds - seconds // 3):
-            out = subprocess.run(
-                ["wrk", "-t1", "-c32", f"-d{part}s", "-s", str(HERE / "soak.lua"), base],
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
-            counts.update(
-                {name: int(value) for name, value in re.findall(r"^([A-Z_0-9]+) (\d+)$", out, re.M)}
-            )
-            total += int(re.search(r"(\d+) requests in", out)[1])  # type: ignore[index]
+            total += soak_run(["-c32", f"-d{part}s"], base, (), counts)
             rss.append(rss_mb(pid))
         before, after = rss
     log_errors = [line for line in log.read_text().splitlines() if "ERROR" in line or "Traceback" in line]
@@ -347,6 +338,26 @@ def soak(report: Report, seconds: int) -> None:
     )
 
 
+def soak_run(options: list[str], base: str, script_args: tuple[str, ...], counts: Counter[str]) -> int:
+    """One wrk run of soak.lua: adds the counters it prints to `counts`, returns its request count."""
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t1",
+            *options,
+            "-s",
+            str(HERE / "soak.lua"),
+            base,
+            *(("--", *script_args) if script_args else ()),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    counts.update({name: int(value) for name, value in re.findall(r"^([A-Z_0-9]+) (\d+)$", out, re.M)})
+    return int(re.search(r"(\d+) requests in", out)[1])  # type: ignore[index]
+
+
 def session_flood(report: Report, sessions: int, body_bytes: int = 65_536) -> None:
     """`sessions` distinct session ids, each sent one large body: sessions are evicted, RSS stays flat.
 
@@ -360,20 +371,10 @@ def session_flood(report: Report, sessions: int, body_bytes: int = 65_536) -> No
         rest = rss_mb(pid)
         readings = []
         run = 0
-        wrk_soak = ["wrk", "-t1", "-c16", "-d2s", "-s", str(HERE / "soak.lua")]
         for goal in (early_at, sessions):
             while total < goal:
                 run += 1
-                out = subprocess.run(
-                    [*wrk_soak, base, "--", "sessions", str(body_bytes), str(run)],
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                ).stdout
-                counts.update(
-                    {name: int(value) for name, value in re.findall(r"^([A-Z_0-9]+) (\d+)$", out, re.M)}
-                )
-                total += int(re.search(r"(\d+) requests in", out)[1])  # type: ignore[index]
+                total += soak_run(["-c16", "-d2s"], base, ("sessions", str(body_bytes), str(run)), counts)
             readings.append(rss_mb(pid))
         health = httpx.get(f"{base}/__mock/health").json()["data"]
     early, after = readings
