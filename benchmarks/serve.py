@@ -21,13 +21,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from mockserver import MockApp, MockAsgi, Settings, serving
+from mockserver import MockApp, MockAsgi, Settings, uvicorn_server
 from mockserver.settings import DEFAULT_REVISION
 
 
 def run(app: object, port: int) -> None:
     """Both servers run with the same uvicorn settings: mockserver's own."""
-    uvicorn.Server(serving.config(app, host="127.0.0.1", port=port)).run()
+    uvicorn.Server(uvicorn_server.config(app, host="127.0.0.1", port=port)).run()
 
 
 async def _design_bytes(revision: str) -> bytes:

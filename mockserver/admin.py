@@ -23,7 +23,7 @@ from .overrides import SESSION_ID
 from .sessions import DEFAULT_SESSION, Session
 from .simulator.openapi import document as openapi_document
 from .simulator.revisions import REVISIONS
-from .simulator.seed import KeySeed, TokenSeed
+from .simulator.starting import StartingKey, StartingToken
 from .version import __version__
 
 if TYPE_CHECKING:
@@ -86,12 +86,12 @@ MAX_LIMIT = 1_000_000
 """The largest `limit` of GET /__mock/requests (the largest journal)."""
 
 
-class AdminKey(KeySeed):
+class AdminKey(StartingKey):
     key: str = Field(max_length=64, description="'pc_live_' followed by 20 letters or digits.")
     name: str = Field("", max_length=MAX_TEXT)
 
 
-class AdminToken(TokenSeed):
+class AdminToken(StartingToken):
     token: str = Field(min_length=1, max_length=MAX_TOKEN)
     name: str = Field("", max_length=MAX_TEXT)
 

@@ -19,7 +19,7 @@ from types import FrameType
 import click
 import uvicorn
 
-from . import catalog, loader, model, serving
+from . import catalog, loader, model, uvicorn_server
 from .app import MockApp
 from .errors import ScenarioError, ServerStartError
 from .settings import DEFAULT_MAX_SESSIONS, DEFAULT_PORT, DEFAULT_REVISION, Settings
@@ -178,7 +178,7 @@ def main(
     except ServerStartError as exc:
         click.echo(f"Error: {exc}", err=True)
         ctx.exit(2)
-    server = serving.server(app)
+    server = uvicorn_server.server(app)
     _stop_on_signals(server)  # before the banner: a client that reads it may signal at once
     _banner(app, sock)
     if not _loopback(host) and not no_admin and admin_token is None:

@@ -199,8 +199,9 @@ class MockControl:
     def reset(
         self, scenario: str | None = None, seed: int | None = None, api_revision: str | None = None
     ) -> None:
-        """Workspace, counters, injected rules and journal back to the seed of the active scenario,
-        or of `scenario` (switched to as `use` does) in the same step; `api_revision` as in `use`.
+        """Workspace, counters, injected rules and journal back to the starting workspace of the
+        active scenario, or of `scenario` (switched to as `use` does) in the same step;
+        `api_revision` as in `use`.
         """
         session = self.session
         with session.lock:

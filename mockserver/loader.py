@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from . import model
 from .errors import Problem, ScenarioError
 from .rules import Rule, RuleIndex, compile_rule
-from .simulator.seed import WorkspaceSeed, default_seed
+from .simulator.starting import StartingWorkspace, default_workspace
 from .yamldoc import Document, YamlProblem, read
 
 SUFFIXES = (".yaml", ".yml")
@@ -47,7 +47,7 @@ class Source:
 
 @dataclass(frozen=True)
 class CompiledScenario:
-    """A scenario ready to serve: its rules (own first, then inherited) and workspace seed."""
+    """A scenario ready to serve: its rules (own first, then inherited) and starting workspace."""
 
     name: str
     description: str
@@ -55,8 +55,8 @@ class CompiledScenario:
     extends: str | None
     workspace: Mapping[str, Any]
     """The `workspace:` keys of this scenario and the ones it extends, merged."""
-    seed: WorkspaceSeed
-    """`workspace` merged over the built-in default seed: what a session starts from."""
+    start: StartingWorkspace
+    """`workspace` merged over the built-in default workspace: what a session starts from."""
     rules: RuleIndex
     builtin: bool
     api_revision: str | None = None
@@ -429,8 +429,8 @@ def _compile(
     workspace: dict[str, Any] = {}
     rules: list[Rule] = []
     for ancestor in reversed(lineage):
-        seed = parsed[ancestor][0].workspace
-        workspace = _merge(workspace, seed.model_dump(exclude_unset=True) if seed else {})
+        inherited = parsed[ancestor][0].workspace
+        workspace = _merge(workspace, inherited.model_dump(exclude_unset=True) if inherited else {})
     for ancestor in lineage:
         scenario, _, source = parsed[ancestor]
         for number, rule in enumerate(scenario.rules, start=1):
@@ -443,7 +443,7 @@ def _compile(
         source=source.display,
         extends=scenario.extends,
         workspace=workspace,
-        seed=WorkspaceSeed.model_validate(_merge(default_seed(), workspace)),
+        start=StartingWorkspace.model_validate(_merge(default_workspace(), workspace)),
         rules=RuleIndex(rules),
         builtin=source.builtin,
         api_revision=revision,

@@ -28,7 +28,7 @@ from pydantic_core import PydanticCustomError
 from . import catalog
 from .matching import PatternError, compile_path
 from .simulator.operations import OPERATIONS
-from .simulator.seed import SEED_MODELS, WorkspaceSeed
+from .simulator.starting import STARTING_MODELS, StartingWorkspace
 from .statuses import NO_BODY_STATUSES, final_status, forbids_body, no_body, no_body_for
 
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -425,7 +425,7 @@ class Rule(_Model):
         None, gt=0, description="Answer this many matching requests, then stop matching."
     )
     chance: float | None = Field(
-        None, ge=0, le=1, description="Probability that a matching request is taken (seeded)."
+        None, ge=0, le=1, description="Probability that a matching request is taken (drawn using `--seed`)."
     )
     delay: Annotated[
         Delay | None, BeforeValidator(_delay, json_schema_input_type=str | float | Delay | None)
@@ -452,8 +452,8 @@ class Scenario(_Model):
         description="The docs revision this scenario is answered by (default: the server's, C2 unless"
         " --api-revision says otherwise); inherited through extends.",
     )
-    workspace: WorkspaceSeed | None = Field(
-        None, description="Seed state for the simulator, merged over the built-in default."
+    workspace: StartingWorkspace | None = Field(
+        None, description="Starting state for the simulator, merged over the built-in default."
     )
     rules: list[Rule] = Field(default_factory=list, description="Checked in order; the first match answers.")
 
@@ -478,7 +478,7 @@ _MODELS: tuple[type[BaseModel], ...] = (
     Delay,
     Rule,
     Scenario,
-    *SEED_MODELS,
+    *STARTING_MODELS,
 )
 KNOWN_KEYS: frozenset[str] = frozenset(name for model in _MODELS for name in model.model_fields)
 """Every key a scenario file may use; the loader suggests from these."""

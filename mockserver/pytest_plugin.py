@@ -3,7 +3,7 @@
 Fixtures:
 - `mockserver` — a MockServer on a loopback port, one per test session (per
   xdist worker), reset before every test: scenario, workspace, counters,
-  injected rules and journal start from the seed, so tests are independent
+  injected rules and journal start from the scenario's starting workspace, so tests are independent
   in any order.
 - `mockserver_app` — the same controls in-process (`MockAsgi`), no sockets.
 

@@ -10,7 +10,7 @@ from types import TracebackType
 
 import uvicorn
 
-from . import serving
+from . import uvicorn_server
 from .app import MockApp
 from .control import MockControl
 from .errors import ServerStartError
@@ -73,7 +73,7 @@ class MockServer(MockControl):
                 f"cannot listen on {self.settings.host}:{self.settings.port}: {exc.strerror}"
             ) from None
         self.port = sock.getsockname()[1]
-        server = serving.server(self.app)
+        server = uvicorn_server.server(self.app)
         thread = threading.Thread(
             target=server.run, kwargs={"sockets": [sock]}, name="mockserver", daemon=True
         )

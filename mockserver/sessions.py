@@ -51,7 +51,7 @@ class Session:
         """Switch scenario: workspace, counters, added rules and the random sequence start over."""
         with self.lock:
             self.scenario = scenario
-            self.workspace = Workspace.from_seed(scenario.seed)
+            self.workspace = Workspace.from_start(scenario.start)
             self.hits: dict[str, int] = {}
             self.rng = random.Random(self.seed)
             self.added: list[Rule] = []
@@ -65,7 +65,8 @@ class Session:
         return REVISIONS[self.pinned_revision or self.scenario.api_revision or self.default_revision]
 
     def reset(self, scenario: CompiledScenario | None = None) -> None:
-        """Back to the seed of the active scenario, or of `scenario` (switching); empties the journal."""
+        """Back to the starting workspace of the active scenario, or of `scenario` (switching);
+        empties the journal."""
         with self.lock:
             self.activate(scenario or self.scenario)
             self.journal.clear()

@@ -15,7 +15,7 @@ from mockserver.simulator.authoring import (
     check_values,
     fill,
     new_tree,
-    tree_from_seed,
+    tree_for_variables,
     variables,
     vocabulary,
 )
@@ -229,7 +229,7 @@ def test_tree_from_seed_binds_one_element_per_variable() -> None:
         def __init__(self, type: str, default: Any = None, columns: Any = None) -> None:
             self.type, self.default, self.columns = type, default, columns
 
-    tree = tree_from_seed(
+    tree = tree_for_variables(
         2,
         {
             "customer_name": Spec("text"),

@@ -15,7 +15,7 @@ import pytest
 
 from mockserver import JournalEntry, MockServer
 from mockserver.guidance import Exchange, Finding, body_digest, check, request_target
-from mockserver.simulator.seed import KeySeed
+from mockserver.simulator.starting import StartingKey
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 EXPIRED_KEY = "pc_live_expired0000000000001"
@@ -202,7 +202,7 @@ def test_an_expired_key(mock: MockServer, tmp_path: Path) -> None:
     # The journal masks keys to their last 4 characters, and the demo and expired keys both end in
     # 0001: rotate to a key whose masked form differs, as the test's adapter reads masked headers.
     spare = "pc_live_spare000000000000042"
-    mock.session.workspace.api_keys[spare] = KeySeed(key=spare, name="Spare")
+    mock.session.workspace.api_keys[spare] = StartingKey(key=spare, name="Spare")
     rotated = run(mock, "careful_client.py", tmp_path, key=EXPIRED_KEY, IMAGINEPDF_NEXT_API_KEYS=spare)
     assert rotated.status == 0, rotated.stderr
     assert [entry.status for entry in rotated.calls("designs.list")] == [401, 200]

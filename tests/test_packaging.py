@@ -17,7 +17,7 @@ import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 
 from mockserver import MockServer
-from mockserver.serving import EnvelopeHttpToolsProtocol
+from mockserver.uvicorn_server import EnvelopeHttpToolsProtocol
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "mockserver"
@@ -191,7 +191,7 @@ def test_the_plugin_loads_without_httpx() -> None:
     assert (result.returncode, result.stdout.strip()) == (0, "mockserver"), result.stderr
 
 
-# --- uvicorn's internals, which serving.py and faults.py rely on ----------------------------------------
+# --- uvicorn's internals, which uvicorn_server.py and faults.py rely on -------------------------------------
 
 
 def test_uvicorn_is_within_the_tested_range() -> None:

@@ -23,7 +23,7 @@ import uvicorn
 from uvicorn.config import WS_PROTOCOLS
 from uvicorn.importer import ImportFromStringError, import_from_string
 
-from mockserver import MockServer, serving
+from mockserver import MockServer, uvicorn_server
 from mockserver.app import MockApp
 from mockserver.exchange import Outcome
 from mockserver.replies import send_outcome
@@ -268,7 +268,7 @@ class _Served:
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
-        self.server = uvicorn.Server(serving.config(MockApp(), ws=ws))
+        self.server = uvicorn.Server(uvicorn_server.config(MockApp(), ws=ws))
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
 
     def __enter__(self) -> _Served:

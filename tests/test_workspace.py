@@ -143,7 +143,7 @@ async def test_scenario_workspace_is_merged_over_the_default_seed(
 def test_extends_merges_workspaces_key_by_key(scenario_dir: Path, write_scenario: WriteScenario) -> None:
     write_scenario("base", "workspace: {credits: 5, plan: {useApiKeys: true, batchGenerate: false}}\n")
     write_scenario("child", "extends: base\nworkspace: {plan: {batchGenerate: true}}\n")
-    seed = load(scenario_dir).get("child").seed
+    seed = load(scenario_dir).get("child").start
     assert seed.credits == 5
     assert seed.plan is not None
     assert (seed.plan.useApiKeys, seed.plan.batchGenerate) == (True, True)

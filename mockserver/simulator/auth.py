@@ -12,7 +12,7 @@ from datetime import datetime
 
 from ..credentials import mask
 from .endpoints import ApiError
-from .seed import KEY_PATTERN
+from .starting import KEY_PATTERN
 from .workspace import Workspace, stamp
 
 

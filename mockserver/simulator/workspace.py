@@ -1,6 +1,6 @@
 """The simulated workspace: identity, credits, plan, credentials, designs, assets, uploads and jobs.
 
-One Workspace per session, built from a validated seed. The simulator's
+One Workspace per session, built from a validated starting workspace. The simulator's
 handlers run without awaiting between a check and the change it guards, so
 a balance is never overspent by concurrent requests. A design's tree is
 replaced, never edited in place, so a job or a link can keep the tree it was
@@ -16,10 +16,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from . import authoring
-from .seed import AssetSeed, DesignSeed, KeySeed, TokenSeed, WorkspaceSeed
+from .starting import StartingAsset, StartingDesign, StartingKey, StartingToken, StartingWorkspace
 
-SEED_EPOCH = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
-"""Creation time of seeded designs and assets (one minute apart, in seed order)."""
+START_EPOCH = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+"""Creation time of starting designs and assets (one minute apart, in listed order)."""
 
 
 def stamp(moment: datetime) -> str:
@@ -64,9 +64,9 @@ class Design:
         self.modified_at, self.rendered = now, None
 
     @classmethod
-    def from_seed(cls, seed: DesignSeed, created: datetime) -> Design:
-        tree = authoring.tree_from_seed(seed.pages, seed.variables)
-        return cls(seed.id, seed.name, seed.description, seed.parentId, tree, created, created)
+    def from_start(cls, start: StartingDesign, created: datetime) -> Design:
+        tree = authoring.tree_for_variables(start.pages, start.variables)
+        return cls(start.id, start.name, start.description, start.parentId, tree, created, created)
 
 
 @dataclass
@@ -84,7 +84,7 @@ class Image:
     is_placeholder: bool = False
     label: str = ""
     content: bytes | None = None
-    """The bytes as uploaded (None for a seeded asset: a plain picture is drawn)."""
+    """The bytes as uploaded (None for a starting asset: a plain picture is drawn)."""
     png: bytes | None = None
     """What is drawn: the PNG of an SVG upload, else the content itself."""
     version: int = 0
@@ -94,11 +94,11 @@ class Image:
         return f"{self.scheme}:{self.id}"
 
     @classmethod
-    def from_seed(cls, seed: AssetSeed, created: datetime) -> Image:
-        size = int(seed.width * seed.height) // 8
+    def from_start(cls, start: StartingAsset, created: datetime) -> Image:
+        size = int(start.width * start.height) // 8
         return cls(
-            seed.id, "assets", seed.name, seed.mimeType, size, seed.width, seed.height, created,
-            seed.isPlaceholder,
+            start.id, "assets", start.name, start.mimeType, size, start.width, start.height, created,
+            start.isPlaceholder,
         )  # fmt: skip
 
 
@@ -153,8 +153,8 @@ class Workspace:
     credits: int
     use_api_keys: bool
     batch_generate: bool
-    api_keys: dict[str, KeySeed]
-    tokens: dict[str, TokenSeed]
+    api_keys: dict[str, StartingKey]
+    tokens: dict[str, StartingToken]
     designs: dict[str, Design]
     images: dict[str, Image]
     """Assets and uploads by ref (`assets:asset_logo`, `uploads:upl_…`)."""
@@ -164,24 +164,24 @@ class Workspace:
     """Names this workspace's files in the process-wide link store: ids restart with every workspace."""
 
     @classmethod
-    def from_seed(cls, seed: WorkspaceSeed) -> Workspace:
-        plan = seed.plan
+    def from_start(cls, start: StartingWorkspace) -> Workspace:
+        plan = start.plan
         designs = {
-            design.id: Design.from_seed(design, SEED_EPOCH + timedelta(minutes=number))
-            for number, design in enumerate(seed.designs or ())
+            design.id: Design.from_start(design, START_EPOCH + timedelta(minutes=number))
+            for number, design in enumerate(start.designs or ())
         }
         assets = [
-            Image.from_seed(a, SEED_EPOCH + timedelta(minutes=n)) for n, a in enumerate(seed.assets or ())
+            Image.from_start(a, START_EPOCH + timedelta(minutes=n)) for n, a in enumerate(start.assets or ())
         ]
         return cls(
-            id=seed.id or "ws_demo",
-            name=seed.name or "Demo Workspace",
-            user_email=seed.user_email or "dev@example.com",
-            credits=seed.credits or 0,
+            id=start.id or "ws_demo",
+            name=start.name or "Demo Workspace",
+            user_email=start.user_email or "dev@example.com",
+            credits=start.credits or 0,
             use_api_keys=bool(plan and plan.useApiKeys),
             batch_generate=bool(plan and plan.batchGenerate),
-            api_keys={key.key: key for key in seed.api_keys or ()},
-            tokens={token.token: token for token in seed.tokens or ()},
+            api_keys={key.key: key for key in start.api_keys or ()},
+            tokens={token.token: token for token in start.tokens or ()},
             designs=designs,
             images={asset.ref: asset for asset in assets},
         )

@@ -1,6 +1,6 @@
 """The design-tree authoring engine: pure functions, no I/O, one entry point per operation.
 
-Build (`new_tree`, `tree_from_seed`), edit (`apply_tools` for Era A, `apply_actions` for B/C),
+Build (`new_tree`, `tree_for_variables`), edit (`apply_tools` for Era A, `apply_actions` for B/C),
 read variables (`variables`), check and apply generate-time values (`check_values`, `fill`), and
 describe the vocabulary (`tool_catalog`, `action_catalog`). Every edit works on a deep copy.
 """
@@ -11,7 +11,7 @@ from .actions import apply_actions
 from .catalog import action_catalog, tool_catalog
 from .errors import AuthoringError
 from .fonts import FONTS
-from .seed import tree_from_seed
+from .starting import tree_for_variables
 from .tools import apply_tools
 from .tree import PAPER, new_tree, page_size
 from .variables import check_values, fill, variables
@@ -30,7 +30,7 @@ __all__ = [
     "new_tree",
     "page_size",
     "tool_catalog",
-    "tree_from_seed",
+    "tree_for_variables",
     "variables",
     "vocabulary",
 ]

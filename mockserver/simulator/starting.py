@@ -1,7 +1,7 @@
-"""The `workspace:` key of a scenario file: the seed the simulator starts from.
+"""The `workspace:` key of a scenario file: the state the simulator starts from.
 
-Every field is optional, because a scenario's seed is merged over the
-built-in default (`default_seed.yaml`) and over the seeds of the scenarios it
+Every field is optional, because a scenario's starting workspace is merged over the
+built-in default (`default_workspace.yaml`) and over those of the scenarios it
 extends. Validated like the rest of the file, so mistakes are reported with
 their line and column.
 """
@@ -41,18 +41,18 @@ def _utc(value: datetime | None) -> datetime | None:
 Moment = Annotated[datetime | None, BeforeValidator(_moment), AfterValidator(_utc)]
 
 
-class _Seed(BaseModel):
+class _Starting(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class PlanSeed(_Seed):
+class StartingPlan(_Starting):
     """Plan features, by their documented names."""
 
     useApiKeys: bool | None = Field(None, description="Without it, requests with an API key answer 403.")
     batchGenerate: bool | None = Field(None, description="Without it, batch endpoints answer 403.")
 
 
-class KeySeed(_Seed):
+class StartingKey(_Starting):
     """An API key of the workspace."""
 
     key: str = Field(description="'pc_live_' followed by 20 letters or digits.")
@@ -71,7 +71,7 @@ class KeySeed(_Seed):
         return value
 
 
-class TokenSeed(_Seed):
+class StartingToken(_Starting):
     """A bearer token of the browser path."""
 
     token: str = Field(min_length=1)
@@ -79,7 +79,7 @@ class TokenSeed(_Seed):
     expires: Moment = None
 
 
-class VariableSeed(_Seed):
+class StartingVariable(_Starting):
     """A design variable: its kind and the value used when a request does not give one."""
 
     type: Literal["text", "qr", "barcode", "image", "table"] = "text"
@@ -87,7 +87,7 @@ class VariableSeed(_Seed):
     columns: list[str] | None = Field(None, description="Column titles of a table variable.")
 
 
-class DesignSeed(_Seed):
+class StartingDesign(_Starting):
     """A design of the workspace."""
 
     id: str = Field(pattern=ID_PATTERN)
@@ -95,10 +95,10 @@ class DesignSeed(_Seed):
     description: str = ""
     pages: int = Field(1, ge=1, le=100)
     parentId: str | None = None
-    variables: dict[str, VariableSeed] = Field(default_factory=dict)
+    variables: dict[str, StartingVariable] = Field(default_factory=dict)
 
 
-class AssetSeed(_Seed):
+class StartingAsset(_Starting):
     """An image asset of the workspace."""
 
     id: str = Field(pattern=ID_PATTERN)
@@ -109,36 +109,36 @@ class AssetSeed(_Seed):
     isPlaceholder: bool = False
 
 
-class WorkspaceSeed(_Seed):
-    """Seed state: identity, credits, plan, credentials, designs and assets."""
+class StartingWorkspace(_Starting):
+    """Starting state: identity, credits, plan, credentials, designs and assets."""
 
     id: str | None = Field(None, pattern=ID_PATTERN, description="workspaceId of GET /me.")
     name: str | None = Field(None, min_length=1, max_length=200, description="workspaceName of GET /me.")
     user_email: str | None = Field(None, min_length=3, max_length=320, description="userEmail of GET /me.")
     credits: int | None = Field(None, ge=0, description="Credit balance.")
-    plan: PlanSeed | None = None
-    api_keys: list[KeySeed] | None = None
-    tokens: list[TokenSeed] | None = None
-    designs: list[DesignSeed] | None = None
-    assets: list[AssetSeed] | None = None
+    plan: StartingPlan | None = None
+    api_keys: list[StartingKey] | None = None
+    tokens: list[StartingToken] | None = None
+    designs: list[StartingDesign] | None = None
+    assets: list[StartingAsset] | None = None
 
 
 @cache
-def default_seed() -> dict[str, Any]:
-    """The built-in seed, as plain data (validated once)."""
-    text = resources.files(__package__).joinpath("default_seed.yaml").read_text(encoding="utf-8")
+def default_workspace() -> dict[str, Any]:
+    """The built-in starting workspace, as plain data (validated once)."""
+    text = resources.files(__package__).joinpath("default_workspace.yaml").read_text(encoding="utf-8")
     data: dict[str, Any] = yaml.safe_load(text)
-    WorkspaceSeed.model_validate(data)
+    StartingWorkspace.model_validate(data)
     return data
 
 
-SEED_MODELS: tuple[type[BaseModel], ...] = (
-    WorkspaceSeed,
-    PlanSeed,
-    KeySeed,
-    TokenSeed,
-    VariableSeed,
-    DesignSeed,
-    AssetSeed,
+STARTING_MODELS: tuple[type[BaseModel], ...] = (
+    StartingWorkspace,
+    StartingPlan,
+    StartingKey,
+    StartingToken,
+    StartingVariable,
+    StartingDesign,
+    StartingAsset,
 )
 """Every model of the `workspace:` key (the loader suggests key names from them)."""

@@ -1,4 +1,4 @@
-"""A plausible tree for a seeded design: one bound element per declared variable, top to bottom."""
+"""A plausible tree for a starting design: one bound element per declared variable, top to bottom."""
 
 from __future__ import annotations
 
@@ -60,12 +60,12 @@ def _element(name: str, spec: Any, y: float) -> tuple[str, dict[str, Any], dict[
     return "text", {"x": MARGIN, "y": y}, {"content": content}, {"fontSize": 16}
 
 
-def tree_from_seed(
+def tree_for_variables(
     pages: int, variables: Mapping[str, Any], mint: Callable[[str], str] | None = None
 ) -> Tree:
     """A tree of `pages` A4 pages; each variable gets a named element on page 0, bound to it.
 
-    `variables` maps name -> anything with `type`, `default`, `columns` (a VariableSeed or a dict).
+    `variables` maps name -> anything with `type`, `default`, `columns` (a StartingVariable or a dict).
     Text shows its default, or `{{name}}` when it has none; a table gets `columns` as a header row.
     """
     mint = mint or _counter()
