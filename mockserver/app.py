@@ -1,8 +1,11 @@
-"""The ASGI application: admin under /__mock/, every other request through `dispatch`.
+"""The ASGI application: CORS outermost, the admin API under /__mock/, every other request to the pipeline.
 
-`dispatch` is the request path: read the body, let a rule answer, else the
-simulator; the outermost layer turns any escaped exception into the
-catalog's INTERNAL_ERROR envelope, never a traceback.
+`MockApp` holds a mock's state (`state.py`), the operations that steer it
+(`operations.py`, behind the admin API and the Python controls) and the
+pipeline that answers API requests (`pipeline.py`). This module only routes:
+CORS preflights, the admin API (with its token), the pipeline; plus the ASGI
+lifespan (hot reload) and WebSocket refusals. An exception that escapes the
+admin API is answered with the catalog's INTERNAL_ERROR, never a traceback.
 """
 
 from __future__ import annotations
@@ -12,85 +15,79 @@ import contextlib
 import gc
 import hmac
 import logging
-import time
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
-from typing import Any
+from collections.abc import Callable
+from datetime import datetime
 
 from starlette.types import Message, Receive, Scope, Send
 
 from . import faults
 from .admin import PREFIX
 from .admin import build as build_admin
+from .clock import utc_now
 from .cors import CorsPolicy
-from .errors import ServerStartError
-from .exchange import Incoming, Outcome
-from .faults import RAW_SEND, ConnectionDropped
-from .loader import LoadCache, ScenarioSet, load
-from .overrides import NONE as NO_OVERRIDES
-from .overrides import OverrideError, Overrides, split_query
-from .overrides import read as read_overrides
+from .faults import RAW_SEND
+from .loader import ScenarioSet
+from .operations import Operations
+from .overrides import split_query
+from .pipeline import INTERNAL_ERROR_MESSAGE, Pipeline
 from .reload import watch
 from .replies import error_outcome, send_outcome
-from .rules import choose
-from .sessions import DEFAULT_SESSION, Session, SessionStore
+from .sessions import SessionStore
 from .settings import Settings
 from .simulator.dispatch import Simulator
-from .simulator.revisions import REVISIONS
+from .state import MockState
 
 logger = logging.getLogger("mockserver")
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-class BodyTooLarge(Exception):
-    pass
-
-
 class MockApp:
-    """One mock server's application and all of its state."""
+    """One mock server's application: the ASGI entry over its state, operations and pipeline."""
 
     def __init__(
         self,
         settings: Settings | None = None,
         scenarios: ScenarioSet | None = None,
-        clock: Callable[[], datetime] = _utc_now,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
-        self.settings = settings or Settings()
+        self.state = MockState(settings or Settings(), scenarios, clock)
+        self.operations = Operations(self.state)
+        self.pipeline = Pipeline(self.state)
         self.cors = CorsPolicy(self.settings.cors_origins)
-        self.simulator = Simulator(clock, self.settings.batch_seconds)
-        watched = self.settings.reload and self.settings.scenarios is not None
-        self.load_cache = LoadCache() if watched else None
-        """Files read so far, by path and stamp, so a reload parses only the files that changed."""
-        self.scenarios = (
-            scenarios if scenarios is not None else load(self.settings.scenarios, self.load_cache)
-        )
-        if self.settings.api_revision not in REVISIONS:
-            raise ServerStartError(
-                f"unknown API revision {self.settings.api_revision!r}; known: {', '.join(REVISIONS)}"
-            )
-        try:
-            self.sessions = SessionStore(
-                self.scenarios,
-                self.settings.scenario,
-                self.settings.seed,
-                self.settings.journal_limit,
-                self.settings.api_revision,
-                self.settings.max_sessions,
-            )
-        except KeyError as exc:
-            raise ServerStartError(str(exc.args[0])) from None
-        self.internal_errors: list[str] = []
-        """Every exception that escaped while answering (the pytest plugin fails tests on them)."""
-        self.reload_problems: list[str] = []
+        self._admin = build_admin(self.operations)
+
+    @property
+    def settings(self) -> Settings:
+        return self.state.settings
+
+    @settings.setter
+    def settings(self, settings: Settings) -> None:
+        self.state.settings = settings
+
+    @property
+    def sessions(self) -> SessionStore:
+        return self.state.sessions
+
+    @property
+    def scenarios(self) -> ScenarioSet:
+        return self.state.scenarios
+
+    @property
+    def simulator(self) -> Simulator:
+        return self.state.simulator
+
+    @property
+    def stopping(self) -> faults.Stopping:
+        return self.state.stopping
+
+    @property
+    def internal_errors(self) -> list[str]:
+        """Exceptions that escaped while answering, in any session (the newest 100)."""
+        return self.state.internal_errors.lines()
+
+    @property
+    def reload_problems(self) -> list[str]:
         """Problems of the last failed reload (`file:line:col: message`); empty when the files are good."""
-        self.removed_scenarios: dict[str, str] = {}
-        """Scenarios whose file a reload found gone, by name: the file they came from."""
-        self.stopping = faults.Stopping()
-        """Begun when the server stops: pending hangs and delays end at once."""
-        self._admin = build_admin(self)
+        return self.state.reload_problems
 
     def _admin_allowed(self, scope: Scope, headers: dict[str, str]) -> bool:
         token = self.settings.admin_token
@@ -101,17 +98,6 @@ class MockApp:
             _, controls = split_query(scope["query_string"].decode("latin-1"))
             given = controls.get("token")
         return given is not None and hmac.compare_digest(given.encode(), token.encode())
-
-    def use_scenarios(self, scenarios: ScenarioSet) -> None:
-        """Serve a new scenario set (after a reload); session state is kept."""
-        for name, old in self.scenarios.scenarios.items():
-            if name not in scenarios:
-                self.removed_scenarios[name] = old.source
-        for name in scenarios.scenarios:
-            self.removed_scenarios.pop(name, None)
-        self.scenarios = scenarios
-        self.sessions.reload(scenarios)
-        self.reload_problems = []
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -129,7 +115,6 @@ class MockApp:
             await self._websocket(scope, receive, send)
 
     async def _http(self, scope: Scope, receive: Receive, raw_send: Send) -> None:
-        started = False
         headers = _headers(scope)
         origin = headers.get("origin")
         cors = self.cors.headers(origin)
@@ -139,11 +124,6 @@ class MockApp:
             if message["type"] == "http.response.start" and cors:
                 message = {**message, "headers": [*message.get("headers", ()), *cors]}
             await raw_send(message)
-
-        async def tracked(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
 
         scope[RAW_SEND] = raw_send
         path: str = scope["path"]
@@ -156,100 +136,38 @@ class MockApp:
             await raw_send({"type": "http.response.start", "status": 204, "headers": preflight})
             await raw_send({"type": "http.response.body", "body": b""})
             return
-        try:
-            if self.settings.admin and (path == PREFIX or path.startswith(PREFIX + "/")):
-                if self._admin_allowed(scope, headers):
-                    await self._admin(scope, receive, _answered_by(tracked, b"admin"))
-                else:
-                    refusal = error_outcome(
-                        "UNAUTHORIZED",
-                        "mockserver",
-                        "The admin API needs the admin token: header X-Mock-Admin-Token, or ?__mock_token=.",
-                    )
-                    await send_outcome(refusal, tracked, scope["method"])
-            else:
-                await self.dispatch(scope, receive, tracked, headers)
-        except ConnectionDropped:
-            raise
-        except Exception as exc:  # the catch-all: a client never sees a traceback
-            logger.exception("internal error answering %s %s", scope.get("method"), path)
-            self.internal_errors.append(f"{scope.get('method')} {path}: {exc!r}")
-            if not started:
-                outcome = error_outcome(
-                    "INTERNAL_ERROR", "mockserver", "The mock server failed unexpectedly; see its log."
-                )
-                await send_outcome(outcome, send, scope["method"])
-
-    async def dispatch(self, scope: Scope, receive: Receive, send: Send, headers: dict[str, str]) -> None:
-        """Read the request, apply its overrides, answer it, record it (`headers`: lowercased names)."""
-        began = time.perf_counter()
-        query_string, controls = split_query(scope["query_string"].decode("latin-1"))
-        refused: Outcome | None = None
-        try:
-            overrides = read_overrides(headers, controls, self.scenarios)
-        except OverrideError as exc:
-            overrides, refused = NO_OVERRIDES, error_outcome("VALIDATION_ERROR", "override", str(exc))
-        session = self.sessions.checkout(overrides.session or DEFAULT_SESSION)
-        try:  # busy until recorded: a session is not evicted while one of its requests is answered
-            try:
-                body = await _read_body(receive, self.settings.max_body_bytes)
-            except BodyTooLarge:
-                body = b""
-                limit = self.settings.max_body_bytes
-                refused = refused or error_outcome(
-                    "INVALID_INPUT", "mockserver", f"Request body is larger than the limit of {limit} bytes."
-                )
-            incoming = Incoming(scope["method"], scope["path"], query_string, headers, body)
-            incoming.server = scope.get("server")
-            outcome = refused or await self.answer(incoming, session, overrides)
-            if outcome.fault == "connection_reset":
-                await faults.reset(scope)
-            elif outcome.fault == "hang":
-                await faults.hang(scope, receive, send, self.settings.hang_seconds, self.stopping)
-            else:
-                await send_outcome(outcome, send, incoming.method)
-            if session.journal.limit:
-                scenario = overrides.scenario or session.scenario
-                with session.lock:
-                    session.journal.record(incoming, outcome, began, scenario, session.added)
-        finally:
-            self.sessions.release(session)
-        if self.settings.log_requests:
-            _log(incoming, outcome)
-
-    async def answer(
-        self, incoming: Incoming, session: Session, overrides: Overrides = NO_OVERRIDES
-    ) -> Outcome:
-        """An override's answer, else a rule's reply (run-time rules first), else the simulator's."""
-        session.revision.classify(incoming)
-        if overrides.delay:
-            await self.stopping.sleep(overrides.delay)
-        if overrides.error is not None:
-            return error_outcome(overrides.error, f"override {overrides.source}")
-        scenario = overrides.scenario or session.scenario
-        with session.lock:
-            choice = (
-                choose(session.added_index, incoming, session.hits, session.rng) if session.added else None
+        if not (self.settings.admin and (path == PREFIX or path.startswith(PREFIX + "/"))):
+            await self.pipeline.handle(scope, receive, send, headers)
+        elif self._admin_allowed(scope, headers):
+            await self._admin_call(scope, receive, send, headers)
+        else:
+            refusal = error_outcome(
+                "UNAUTHORIZED",
+                "mockserver",
+                "The admin API needs the admin token: header X-Mock-Admin-Token, or ?__mock_token=.",
             )
-            if choice is None:
-                choice = choose(scenario.rules, incoming, session.hits, session.rng)
-        if choice is not None:
-            if choice.delay:
-                await self.stopping.sleep(choice.delay)
-            if choice.outcome is not None:
-                return choice.outcome
-        return self.simulate(incoming, session)
+            await send_outcome(refusal, send, scope["method"])
 
-    def simulate(self, incoming: Incoming, session: Session) -> Outcome:
-        """The simulator's answer from the session's workspace.
+    async def _admin_call(self, scope: Scope, receive: Receive, send: Send, headers: dict[str, str]) -> None:
+        """The admin API; an exception that escapes it is answered in the envelope and recorded."""
+        started = False
 
-        Links are made under the request's Host; without one (HTTP/1.0), under the address the
-        request arrived at (`incoming.server`), never the configured port, which is 0 when the
-        system picked it.
-        """
-        host = incoming.headers.get("host") or _authority(incoming.server, self.settings)
-        with session.lock:
-            return self.simulator.answer(incoming, session.workspace, f"http://{host}", session.revision)
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self._admin(scope, receive, _answered_by(tracked, b"admin"))
+        except Exception as exc:  # the catch-all: a client never sees a traceback
+            logger.exception("internal error answering %s %s", scope["method"], scope["path"])
+            session_id = headers.get("x-mock-session") or split_query(
+                scope["query_string"].decode("latin-1")
+            )[1].get("session")
+            self.operations.internal_error(session_id, f"{scope['method']} {scope['path']}: {exc!r}")
+            if not started:
+                outcome = error_outcome("INTERNAL_ERROR", "mockserver", INTERNAL_ERROR_MESSAGE)
+                await send_outcome(outcome, send, scope["method"])
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         """No route speaks WebSocket: refuse the handshake with the catalog's 404, like any unknown path.
@@ -285,7 +203,7 @@ class MockApp:
                 gc.freeze()
                 folder = self.settings.scenarios
                 if self.settings.reload and folder is not None and folder.is_dir():
-                    watcher = asyncio.create_task(watch(self, folder))
+                    watcher = asyncio.create_task(watch(self.operations, folder))
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 if watcher is not None:
@@ -307,50 +225,12 @@ def _answered_by(send: Send, who: bytes) -> Send:
     return sending
 
 
-def _authority(server: Sequence[Any] | None, settings: Settings) -> str:
-    """`host:port` for links when a request has no Host header: where it arrived, else the settings.
-
-    A configured port of 0 (the system picks one) is never written: only `server` knows the port.
-    """
-    if server is not None and len(server) == 2 and server[1]:
-        host, port = str(server[0]), int(server[1])
-    else:
-        host, port = settings.host, settings.port
-    name = f"[{host}]" if ":" in host else host
-    return f"{name}:{port}" if port else name
-
-
-def _log(incoming: Incoming, outcome: Outcome) -> None:
-    what = outcome.fault or " ".join(str(part) for part in (outcome.status, outcome.code) if part)
-    by = outcome.answered_by
-    source = by if by == "simulator" or by.startswith(("override", "mockserver")) else f"rule {by}"
-    operation = f" [{incoming.operation}]" if incoming.operation else ""
-    logger.info("%s %s%s → %s (%s)", incoming.method, incoming.path, operation, what, source)
-
-
 def _headers(scope: Scope) -> dict[str, str]:
     headers: dict[str, str] = {}
     for raw_name, raw_value in scope["headers"]:
         name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
         headers[name] = f"{headers[name]}, {value}" if name in headers else value
     return headers
-
-
-async def _read_body(receive: Receive, limit: int) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            break
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            raise BodyTooLarge
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
 
 
 def create_app(settings: Settings | None = None) -> MockApp:

@@ -9,17 +9,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
-from . import model
 from .app import MockApp
-from .loader import CompiledScenario
-from .rules import compile_when
+from .operations import Operations
 from .sessions import DEFAULT_SESSION, Session
 from .settings import Settings
-from .simulator.revisions import REVISIONS
 
 if TYPE_CHECKING:
     import httpx  # only MockAsgi.client needs it, and it is not a runtime dependency
@@ -56,46 +52,42 @@ class JournalEntry:
 
 
 class MockControl:
-    """Operations on one session of a MockApp: scenarios, injected replies, workspace, journal."""
+    """Operations on one session of a mock, as Python methods: the same operations as the admin API.
+
+    Each method is a thin adapter over `Operations` (the app's `operations`), so a refusal comes
+    with the same catalog code and message as over HTTP: an `OperationError` (a ValueError).
+    """
 
     app: MockApp
     session_id: str = DEFAULT_SESSION
 
     @property
+    def operations(self) -> Operations:
+        return self.app.operations
+
+    @property
     def session(self) -> Session:
-        return self.app.sessions.get(self.session_id)
+        return self.operations.session(self.session_id)
 
     @property
     def api_key(self) -> str:
-        """The session's first API key: the demo key, unless the scenario seeds others."""
+        """The session's first API key: the demo key, unless the scenario's workspace has others."""
         return next(iter(self.session.workspace.api_keys))
 
     # --- scenarios and rules ---------------------------------------------------------------------
 
     def use(self, name: str, seed: int | None = None, api_revision: str | None = None) -> None:
-        """Activate scenario `name`: workspace, counters, injected rules and random sequence start over.
+        """Activate scenario `name`: workspace, counters, injected rules, clock and random draws start over.
 
         `seed` seeds `chance` and delay draws; None: the server's `--seed`. `api_revision` pins the
         docs revision for this session (None: the scenario's, else the server's).
         """
-        session = self.session
-        with session.lock:
-            session.activate(self._seeded(name, seed))
-            session.pinned_revision = _revision(api_revision)
+        self.operations.use(self.session_id, _choice(name, seed, api_revision))
 
     @property
     def api_revision(self) -> str:
         """The docs revision this session is answered by."""
         return self.session.revision.name
-
-    def _seeded(self, name: str, seed: int | None) -> CompiledScenario:
-        """Scenario `name`, with the session's seed set for it (caller holds the session lock)."""
-        try:
-            scenario = self.app.scenarios.get(name)
-        except KeyError as exc:
-            raise ValueError(exc.args[0]) from None
-        self.session.seed = seed if seed is not None else self.app.settings.seed
-        return scenario
 
     def fail(
         self, when: str | dict[str, Any], code: str, times: int | None = 1, message: str | None = None
@@ -111,45 +103,68 @@ class MockControl:
 
         `reply` is the YAML reply as keywords: `error="S3_ERROR"`, `status=200, data={...}`,
         `fault="connection_reset"`, `body="<html>"`, `simulator=True`; or `sequence=[{...}, {...}]`.
+        Its id is `python-N`.
         """
         steps = reply.pop("sequence", None)
         rule: dict[str, Any] = {"when": when, "reply": steps if steps is not None else reply}
         if times is not None:
             rule["times"] = times
-        try:
-            parsed = model.RULES.validate_python([rule])
-        except ValidationError as exc:
-            raise ValueError(f"bad rule {rule!r}: {exc}") from None
-        return self.session.add_rules(parsed, [rule])[0]
+        return self.operations.add_rules(self.session_id, [rule], "python")[0]
+
+    def add_rules(self, *rules: dict[str, Any]) -> list[str]:
+        """Add rules written as in a scenario file (`{"when": ..., "reply": ...}`); returns their ids."""
+        return self.operations.add_rules(self.session_id, list(rules), "python")
+
+    def rules(self) -> list[dict[str, Any]]:
+        """The rules added at run time, as given, with how often each answered."""
+        return self.operations.rules(self.session_id)
+
+    def remove_rule(self, rule_id: str) -> None:
+        self.operations.remove_rule(self.session_id, rule_id)
 
     def clear_rules(self) -> None:
-        """Remove the rules added with `fail` and `reply`."""
-        self.session.set_added([])
+        """Remove the rules added with `fail` and `reply` (and through the admin API)."""
+        self.operations.clear_rules(self.session_id)
 
     # --- workspace -------------------------------------------------------------------------------
 
     @property
     def workspace(self) -> dict[str, Any]:
         """Credits, plan, keys, tokens and designs of the session's workspace."""
-        session = self.session
-        with session.lock:
-            return session.workspace.describe()
+        described = self.operations.workspace(self.session_id)
+        del described["scenario"]
+        return described
 
     def set_credits(self, credits: int) -> None:
-        if credits < 0:
-            raise ValueError("credits cannot be negative")
-        session = self.session
-        with session.lock:
-            session.workspace.credits = credits
+        self.operations.patch_workspace(self.session_id, {"credits": credits})
 
     def set_plan(self, *, useApiKeys: bool | None = None, batchGenerate: bool | None = None) -> None:
         """Turn plan features on or off (the documented names)."""
-        session = self.session
-        with session.lock:
-            if useApiKeys is not None:
-                session.workspace.use_api_keys = useApiKeys
-            if batchGenerate is not None:
-                session.workspace.batch_generate = batchGenerate
+        plan = {name: value for name, value in (("useApiKeys", useApiKeys), ("batchGenerate", batchGenerate))}
+        self.operations.patch_workspace(
+            self.session_id, {"plan": {name: value for name, value in plan.items() if value is not None}}
+        )
+
+    # --- the clock -------------------------------------------------------------------------------
+
+    @property
+    def clock(self) -> dict[str, Any]:
+        """The session's time: `{"now": "...Z", "offsetSeconds": ...}`."""
+        return self.operations.clock(self.session_id)
+
+    def advance(self, by: str | float | timedelta) -> dict[str, Any]:
+        """Move the session's clock forward by `by` ("1h", "90s", "1h30m", seconds, or a timedelta)."""
+        amount = by.total_seconds() if isinstance(by, timedelta) else by
+        return self.operations.move_clock(self.session_id, {"advance": amount})
+
+    def set_time(self, moment: str | datetime) -> dict[str, Any]:
+        """Set the session's clock to `moment` ("2027-01-01T00:00:00Z", or a datetime; naive means UTC)."""
+        text = moment.isoformat() if isinstance(moment, datetime) else moment
+        return self.operations.move_clock(self.session_id, {"set": text})
+
+    def reset_clock(self) -> dict[str, Any]:
+        """The session's clock back to the real time."""
+        return self.operations.move_clock(self.session_id, {"reset": True})
 
     # --- journal ---------------------------------------------------------------------------------
 
@@ -162,22 +177,9 @@ class MockControl:
         limit: int | None = None,
     ) -> list[JournalEntry]:
         """Journal entries, oldest first; `when` is a rule's `when` ("POST /x/{id}" or a mapping)."""
-        session = self.session
-        with session.lock:
-            entries = list(session.journal.entries())
-        if when is not None:
-            try:
-                matcher = compile_when(model.WHEN.validate_python(when))
-            except ValidationError as exc:
-                raise ValueError(f"bad pattern {when!r}: {exc}") from None
-            entries = [e for e in entries if matcher.matches(e.incoming)]
-        if status is not None:
-            entries = [e for e in entries if e.outcome.status == status]
-        if code is not None:
-            entries = [e for e in entries if e.outcome.code == code]
-        if limit is not None:
-            entries = entries[-limit:] if limit > 0 else []
-        return [_entry(e.to_json()) for e in entries]
+        given = {"when": when, "status": status, "code": code, "limit": limit}
+        filters = {name: value for name, value in given.items() if value is not None}
+        return [_entry(entry.to_json()) for entry in self.operations.requests(self.session_id, filters)]
 
     def assert_called(self, when: str | dict[str, Any], times: int | None = None) -> list[JournalEntry]:
         """Assert that requests matching `when` arrived (exactly `times` of them, if given); returns them."""
@@ -194,33 +196,30 @@ class MockControl:
     def assert_not_called(self, when: str | dict[str, Any]) -> None:
         self.assert_called(when, times=0)
 
+    def clear_requests(self) -> None:
+        self.operations.clear_requests(self.session_id)
+
     # --- state -----------------------------------------------------------------------------------
 
     def reset(
         self, scenario: str | None = None, seed: int | None = None, api_revision: str | None = None
     ) -> None:
-        """Workspace, counters, injected rules and journal back to the starting workspace of the
-        active scenario, or of `scenario` (switched to as `use` does) in the same step;
-        `api_revision` as in `use`.
+        """Workspace, counters, injected rules, clock, journal and recorded internal errors back to the
+        starting state of the active scenario, or of `scenario` (switched to as `use` does) in the same
+        step; `api_revision` as in `use`.
         """
-        session = self.session
-        with session.lock:
-            session.reset(None if scenario is None else self._seeded(scenario, seed))
-            session.pinned_revision = _revision(api_revision)
-        self.app.internal_errors.clear()
+        self.operations.reset(self.session_id, _choice(scenario, seed, api_revision))
 
     def check(self) -> None:
-        """Raise if the app met an internal error or a reload failed: a test must not pass silently."""
-        problems = [f"internal error: {error}" for error in self.app.internal_errors]
-        problems += [f"scenario reload failed: {problem}" for problem in self.app.reload_problems]
+        """Raise if the session met an internal error or a reload failed: a test must not pass silently."""
+        problems = self.operations.check(self.session_id)
         if problems:
             raise AssertionError("the mock server had problems:\n  " + "\n  ".join(problems))
 
 
-def _revision(name: str | None) -> str | None:
-    if name is not None and name not in REVISIONS:
-        raise ValueError(f"unknown API revision {name!r}; known: {', '.join(REVISIONS)}")
-    return name
+def _choice(name: str | None, seed: int | None, api_revision: str | None) -> dict[str, Any]:
+    given = {"name": name, "seed": seed, "apiRevision": api_revision}
+    return {key: value for key, value in given.items() if value is not None}
 
 
 def _entry(data: dict[str, Any]) -> JournalEntry:

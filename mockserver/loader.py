@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from . import model
+from . import model, validation
 from .errors import Problem, ScenarioError
 from .rules import Rule, RuleIndex, compile_rule
 from .simulator.starting import StartingWorkspace, default_workspace
@@ -255,7 +255,7 @@ def _reply_files(
                 found[step.file] = _read_reply_file(source.folder, step.file)
             except ValueError as exc:
                 line, column = doc.values.get(at, (1, 1))
-                problems.append(Problem(source.display, line, column, f"{_dotted(at)}: {exc}"))
+                problems.append(Problem(source.display, line, column, f"{validation.dotted(at)}: {exc}"))
     return found
 
 
@@ -352,7 +352,7 @@ def _explain(exc: ValidationError, doc: Document, display: str) -> Iterable[Prob
     seen: set[tuple[tuple[int, int], str]] = set()
     for error in exc.errors(include_url=False):
         kind = error["type"]
-        loc = [step for step in error["loc"] if not str(step).startswith(model.TAG_PREFIX)]
+        loc = list(validation.visible(error["loc"]))
         path, mark, missing = doc.locate(loc)
         hint = (error.get("ctx") or {}).get("hint")
         if kind == "extra_forbidden":
@@ -366,18 +366,11 @@ def _explain(exc: ValidationError, doc: Document, display: str) -> Iterable[Prob
             message = f"missing required key {loc[-1]!r}"
         else:
             message = error["msg"]
-        where = _dotted(path)
+        where = validation.dotted(path)
         text = f"{where}: {message}" if where else message
         if (mark, text) not in seen:
             seen.add((mark, text))
             yield Problem(display, mark[0], mark[1], text, hint)
-
-
-def _dotted(path: tuple[str | int, ...]) -> str:
-    out = ""
-    for step in path:
-        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else step)
-    return out
 
 
 def _extends(doc: Document) -> str | None:

@@ -305,9 +305,8 @@ class FaultReply(_Model):
         return self
 
 
-# Union tags start with "~" so that they never collide with a key of the file;
-# the loader drops them from error locations.
-TAG_PREFIX = "~"
+# Union tags start with validation.TAG_PREFIX, so they never collide with a key of the file and
+# are dropped from the error locations people read.
 _REPLY_KEYS = {
     "error": "~error",
     "simulator": "~simulator",

@@ -21,15 +21,13 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from watchfiles import awatch
 
 from .errors import ScenarioError
 from .loader import LoadCache, ScenarioSet, load
-
-if TYPE_CHECKING:
-    from .app import MockApp
+from .operations import Operations
 
 logger = logging.getLogger("mockserver")
 
@@ -40,12 +38,12 @@ T = TypeVar("T")
 
 
 class Reloader:
-    """Reloads one folder for one app: parsed off the loop, swapped in on it when good."""
+    """Reloads one folder for one mock: parsed off the loop, swapped in on it when good."""
 
-    def __init__(self, app: MockApp, folder: Path) -> None:
-        self.app = app
+    def __init__(self, operations: Operations, folder: Path) -> None:
+        self.operations = operations
         self.folder = folder
-        self.cache = app.load_cache or LoadCache()
+        self.cache = operations.state.load_cache or LoadCache()
         self.seconds = 0.0
         """How long the last reload took, parse and compile (tests compare request latency with it)."""
 
@@ -62,7 +60,7 @@ class Reloader:
             return False
         finally:
             self.seconds = time.perf_counter() - began
-        self.app.use_scenarios(scenarios)
+        self.operations.serve_scenarios(scenarios)
         logger.info(
             "reloaded %d scenarios from %s (%d files parsed, %.2f s)",
             len(scenarios),
@@ -76,7 +74,7 @@ class Reloader:
         return load(self.folder, self.cache)
 
     def _failed(self, problems: list[str]) -> None:
-        self.app.reload_problems = problems
+        self.operations.reload_failed(problems)
         for line in problems:
             logger.error("reload failed, still serving the last good scenarios: %s", line)
 
@@ -121,7 +119,7 @@ def _identity(folder: Path) -> tuple[int, int] | None:
     return (status.st_dev, status.st_ino) if folder.is_dir() else None
 
 
-async def watch(app: MockApp, folder: Path) -> None:
+async def watch(operations: Operations, folder: Path) -> None:
     """Reload on every change under `folder` (debounced to 100 ms), for as long as the server runs.
 
     The OS watch belongs to a directory, not a name: once the folder is removed it reports nothing
@@ -129,7 +127,7 @@ async def watch(app: MockApp, folder: Path) -> None:
     when it does not, the folder is reloaded (a missing folder is reported as a problem, and the last
     good set keeps serving) and the directory now there is watched.
     """
-    reloader = Reloader(app, folder)
+    reloader = Reloader(operations, folder)
     watched = _identity(folder)
     stale = False
     """The folder changed while nothing watched it: reload once the new watch is in place."""

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import random
 import threading
-from collections import OrderedDict
+from collections import OrderedDict, deque
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from . import model
+from .clock import Clock, utc_now
 from .journal import Journal, JournalBudget
 from .loader import CompiledScenario, ScenarioSet
 from .rules import Rule, RuleIndex, compile_rule
@@ -21,8 +24,31 @@ from .simulator.revisions import REVISIONS, Revision
 from .simulator.workspace import Workspace
 
 DEFAULT_SESSION = "default"
-ADMIN_RULES = "admin"
-"""Rule ids of rules added at run time are `admin-N` (URL-safe, for DELETE /__mock/rules/{id})."""
+MAX_INTERNAL_ERRORS = 100
+"""Internal errors a session keeps for `check()` (the newest); the total count is kept beside them."""
+
+
+class InternalErrors:
+    """Exceptions that escaped while answering, newest last, at most MAX_INTERNAL_ERRORS of them."""
+
+    def __init__(self) -> None:
+        self.kept: deque[str] = deque(maxlen=MAX_INTERNAL_ERRORS)
+        self.total = 0
+
+    def add(self, text: str) -> None:
+        self.kept.append(text[:2000])
+        self.total += 1
+
+    def clear(self) -> None:
+        self.kept.clear()
+        self.total = 0
+
+    def lines(self) -> list[str]:
+        dropped = self.total - len(self.kept)
+        return [*([f"(and {dropped} earlier ones)"] if dropped else []), *self.kept]
+
+    def __bool__(self) -> bool:
+        return self.total > 0
 
 
 class Session:
@@ -35,6 +61,7 @@ class Session:
         journal_limit: int,
         revision: str = DEFAULT_REVISION,
         budget: JournalBudget | None = None,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.lock = threading.RLock()
         self.busy = 0
@@ -45,6 +72,10 @@ class Session:
         self.pinned_revision: str | None = None
         """A revision chosen for this session (a test's marker, `use(..., api_revision=)`): wins over both."""
         self.journal = Journal(journal_limit, budget)
+        self.internal_errors = InternalErrors()
+        """Exceptions that escaped while answering this session's requests (tests fail on them)."""
+        self.clock = Clock(clock)
+        """The session's time: the real time, moved by the tests (`advance`, `set_time`)."""
         self.activate(scenario)
 
     def activate(self, scenario: CompiledScenario) -> None:
@@ -58,6 +89,7 @@ class Session:
             self.added_index = RuleIndex(())
             self.sources: dict[str, dict[str, Any]] = {}
             self._added_serial = 0
+            self.clock.reset()
 
     @property
     def revision(self) -> Revision:
@@ -70,19 +102,21 @@ class Session:
         with self.lock:
             self.activate(scenario or self.scenario)
             self.journal.clear()
+            self.internal_errors.clear()
 
     def rescope(self, scenario: CompiledScenario) -> None:
         """Serve a reloaded version of the active scenario; state and counters are kept."""
         with self.lock:
             self.scenario = scenario
 
-    def add_rules(self, rules: list[model.Rule], sources: list[dict[str, Any]]) -> list[str]:
-        """Add run-time rules, checked before the scenario's; the newest first. Returns their ids."""
+    def add_rules(self, rules: list[model.Rule], sources: list[dict[str, Any]], origin: str) -> list[str]:
+        """Add run-time rules, checked before the scenario's; the newest first. Returns their ids,
+        `<origin>-N` (`admin-3`, `python-4`; URL-safe, for DELETE /__mock/rules/{id})."""
         with self.lock:
             added = []
             for rule, source in zip(rules, sources, strict=False):
                 self._added_serial += 1
-                rule_id = f"{ADMIN_RULES}-{self._added_serial}"
+                rule_id = f"{origin}-{self._added_serial}"
                 added.append(compile_rule(rule, rule_id, -self._added_serial))
                 self.sources[rule_id] = source
             self.set_added([*added, *self.added])
@@ -112,8 +146,10 @@ class SessionStore:
         journal_limit: int = 1000,
         revision: str = DEFAULT_REVISION,
         max_sessions: int = DEFAULT_MAX_SESSIONS,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.scenarios = scenarios
+        self.clock = clock
         self.revision = revision
         self.default_scenario = scenarios.get(scenario)
         self.seed = seed
@@ -151,7 +187,12 @@ class SessionStore:
             sessions.move_to_end(session_id)
             return session
         session = Session(
-            self.default_scenario, self.seed, self.journal_limit, self.revision, self.journal_budget
+            self.default_scenario,
+            self.seed,
+            self.journal_limit,
+            self.revision,
+            self.journal_budget,
+            self.clock,
         )
         sessions[session_id] = session
         if len(sessions) > self.max_sessions:

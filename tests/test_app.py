@@ -12,6 +12,7 @@ import pytest
 
 from mockserver import Settings, catalog
 from mockserver.app import MockApp
+from mockserver.pipeline import Pipeline
 from mockserver.exchange import Incoming, Outcome
 from mockserver.sessions import Session
 from tests.conftest import DEMO_KEY, ClientFor, WriteScenario, client
@@ -364,10 +365,10 @@ INTERNAL = envelope_error("INTERNAL_ERROR", "The mock server failed unexpectedly
 async def test_an_exception_in_the_simulator_is_a_500_envelope_and_recorded(
     monkeypatch: pytest.MonkeyPatch, logged: list[logging.LogRecord]
 ) -> None:
-    def explode(self: MockApp, incoming: Incoming, session: Session) -> Outcome:
+    def explode(self: Pipeline, incoming: Incoming, session: Session) -> Outcome:
         raise RuntimeError("secret detail in /srv/mock/simulator.py")
 
-    monkeypatch.setattr(MockApp, "simulate", explode)
+    monkeypatch.setattr(Pipeline, "simulate", explode)
     app = MockApp(Settings())
     async with client(app) as mock:
         response = await mock.get("/api/v1/designs", headers=KEY)
@@ -391,10 +392,10 @@ async def test_an_exception_in_the_admin_api_is_one_500_envelope(
 ) -> None:
     app = MockApp(Settings())
 
-    def explode() -> list[Session]:
+    def explode(session_id: str | None = None) -> dict[str, Any]:
         raise ValueError("admin broke")
 
-    monkeypatch.setattr(app.sessions, "all", explode)
+    monkeypatch.setattr(app.operations, "health", explode)
     async with client(app) as mock:
         response = await mock.get("/__mock/health")
     assert response.status_code == 500

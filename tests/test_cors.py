@@ -37,7 +37,7 @@ def boom(app: MockApp) -> None:
     def fail(*args: Any) -> Any:
         raise RuntimeError("unexpected")
 
-    app.simulate = fail  # type: ignore[method-assign,assignment]
+    app.pipeline.simulate = fail  # type: ignore[method-assign]
 
 
 KINDS: list[tuple[str, str, str, dict[str, str], bytes, Callable[[MockApp], None] | None, int]] = [

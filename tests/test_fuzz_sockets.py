@@ -77,7 +77,7 @@ def _api_routes(revision: str) -> list[Route]:
 
 def _admin_routes(mock: MockServer) -> list[Route]:
     routes = []
-    for route in build_admin(mock.app).routes:
+    for route in build_admin(mock.app.operations).routes:
         path: str = route.path  # type: ignore[attr-defined]
         methods = sorted(route.methods or {"GET"})  # type: ignore[attr-defined]
         page = path in ("/__mock", "/__mock/", "/__mock/try") or path.startswith("/__mock/ui/")

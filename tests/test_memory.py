@@ -178,7 +178,7 @@ def test_big_token_refused(small: MockServer) -> None:
         assert huge.json()["error"]["code"] == "INVALID_INPUT"
         long = client.patch("/__mock/workspace", json={"tokens": [{"token": "t" * 100_000}]})
         assert long.status_code == 400
-        assert "tokens.0.token" in long.json()["error"]["message"]
+        assert "tokens[0].token" in long.json()["error"]["message"]
         assert len(long.content) < 2000  # not echoed back
         many = [{"token": f"t{n}"} for n in range(101)]
         assert client.patch("/__mock/workspace", json={"tokens": many}).status_code == 400

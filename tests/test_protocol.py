@@ -86,7 +86,7 @@ def test_a_bodiless_outcome_is_sent_without_its_body_whoever_made_it(
     mock: MockServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Defence in depth: an Outcome built with a 204 and a body still goes out without the body."""
-    original = mock.app.answer
+    original = mock.app.pipeline.answer
     calls = 0
 
     async def answer(*args: Any, **kwargs: Any) -> Outcome:
@@ -96,7 +96,7 @@ def test_a_bodiless_outcome_is_sent_without_its_body_whoever_made_it(
             return Outcome(204, b'{"status":"success","data":{"x":1}}', "test")
         return await original(*args, **kwargs)
 
-    monkeypatch.setattr(mock.app, "answer", answer)
+    monkeypatch.setattr(mock.app.pipeline, "answer", answer)
     request = f"GET /api/v1/designs HTTP/1.1\r\nHost: mock\r\nX-API-Key: {DEMO_KEY}\r\n\r\n".encode()
     closing = request.replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n")
     data = _raw(mock.port, request + closing)

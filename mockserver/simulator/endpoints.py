@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from .. import validation
 from ..exchange import NOT_JSON, Incoming
 from ..matching import PathPattern, compile_path
 from ..safejson import TOO_DEEP
@@ -161,22 +162,6 @@ class Router:
 
 # --- reading requests --------------------------------------------------------------------------------
 
-_INVALID_INPUT_TYPES = frozenset(
-    {
-        "greater_than",
-        "greater_than_equal",
-        "less_than",
-        "less_than_equal",
-        "too_short",
-        "too_long",
-        "string_too_short",
-        "string_too_long",
-        "literal_error",
-        "enum",
-        "invalid_value",
-    }
-)
-
 
 def json_body(call: Call, model: type[Model]) -> Model:
     """The JSON body validated by `model`; the 400 family for anything else."""
@@ -203,38 +188,25 @@ def _not_json(problem: str) -> str:
     return "Request body is not valid JSON."
 
 
-def validate(model: type[Model], document: Any, where: str = "") -> Model:
+def validate(model: type[Model], document: Any) -> Model:
     """`document` as `model`, or the 400 that fits (see `explain`)."""
     try:
         return model.model_validate(document)
     except ValidationError as exc:
-        raise explain(exc, where) from None
+        raise explain(exc) from None
 
 
-def explain(exc: ValidationError, where: str = "") -> ApiError:
-    """Missing → MISSING_REQUIRED_FIELD, bad value → INVALID_INPUT, wrong shape → VALIDATION_ERROR."""
+def explain(exc: ValidationError) -> ApiError:
+    """The catalog code `validation.code_for` gives, with the documented-fields wording for unknown keys."""
     errors = exc.errors(include_url=False)
-    first = errors[0]["type"]
     unknown = [str(error["loc"][-1]) for error in errors if error["type"] == "extra_forbidden"]
     if unknown:
         keys = ", ".join(repr(key) for key in unknown[:5])
         return ApiError(
             "VALIDATION_ERROR",
-            f"{where}unknown field{'s' * (len(unknown) > 1)} {keys}; only the documented fields are"
-            " accepted.",
+            f"unknown field{'s' * (len(unknown) > 1)} {keys}; only the documented fields are accepted.",
         )
-    if first == "missing":
-        code = "MISSING_REQUIRED_FIELD"
-    elif first in _INVALID_INPUT_TYPES:
-        code = "INVALID_INPUT"
-    else:
-        code = "VALIDATION_ERROR"
-    parts = []
-    for error in errors[:5]:
-        loc = where + ".".join(str(step) for step in error["loc"])
-        message = "is required" if error["type"] == "missing" else error["msg"][:1].lower() + error["msg"][1:]
-        parts.append(f"{loc}: {message}" if loc else message)
-    return ApiError(code, "; ".join(parts) + ".")
+    return ApiError(validation.code_for(exc), validation.message(exc) + ".")
 
 
 _INTEGER = re.compile(r"-?[0-9]+")

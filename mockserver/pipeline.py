@@ -1,0 +1,184 @@
+"""The life of one API request: read it, answer it, deliver the answer, record it — whatever happens.
+
+`Pipeline.handle` owns all of it, so the catch-all and the journal write sit
+together: a request that makes the simulator raise is answered with the
+catalog's INTERNAL_ERROR and journaled as such; a `connection_reset` is
+journaled whether it resets a socket or, in-process, raises ConnectionDropped;
+a `hang` is journaled when it ends. The order of precedence for the answer:
+a refusal (bad override, oversize body), then the request's overrides, then the
+session's run-time rules, then the scenario's rules, then the simulator.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from starlette.types import Message, Receive, Scope, Send
+
+from . import faults
+from .exchange import Incoming, Outcome
+from .overrides import NONE as NO_OVERRIDES
+from .overrides import OverrideError, Overrides, split_query
+from .overrides import read as read_overrides
+from .replies import error_outcome, send_outcome
+from .rules import choose
+from .sessions import DEFAULT_SESSION, Session
+from .settings import Settings
+from .state import MockState
+
+logger = logging.getLogger("mockserver")
+
+INTERNAL_ERROR_MESSAGE = "The mock server failed unexpectedly; see its log."
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class Pipeline:
+    """Answers and records the API requests of one mock (everything outside /__mock/)."""
+
+    def __init__(self, state: MockState) -> None:
+        self.state = state
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, headers: dict[str, str]) -> None:
+        """Answer one request and journal it (`headers`: lowercased names, repeated ones joined)."""
+        state = self.state
+        settings = state.settings
+        began = time.perf_counter()
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        query_string, controls = split_query(scope["query_string"].decode("latin-1"))
+        incoming = Incoming(scope["method"], scope["path"], query_string, headers)
+        incoming.server = scope.get("server")
+        refused: Outcome | None = None
+        overrides = NO_OVERRIDES
+        try:
+            overrides = read_overrides(headers, controls, state.scenarios)
+        except OverrideError as exc:
+            refused = error_outcome("VALIDATION_ERROR", "override", str(exc))
+        session = state.sessions.checkout(overrides.session or DEFAULT_SESSION)
+        outcome: Outcome | None = None
+        try:  # busy until recorded: a session is not evicted while one of its requests is answered
+            try:
+                incoming.body = await _read_body(receive, settings.max_body_bytes)
+                outcome = refused or await self.answer(incoming, session, overrides)
+                await self.deliver(outcome, scope, receive, tracked, incoming.method)
+            except BodyTooLarge:
+                limit = settings.max_body_bytes
+                outcome = error_outcome(
+                    "INVALID_INPUT", "mockserver", f"Request body is larger than the limit of {limit} bytes."
+                )
+                await send_outcome(outcome, tracked, incoming.method)
+            except faults.ConnectionDropped:
+                raise  # an in-process reset: the client sees it; the finally below journals it
+            except Exception as exc:  # the catch-all: a client never sees a traceback
+                logger.exception("internal error answering %s %s", incoming.method, incoming.path)
+                state.internal_error(session, f"{incoming.method} {incoming.path}: {exc!r}")
+                outcome = error_outcome("INTERNAL_ERROR", "mockserver", INTERNAL_ERROR_MESSAGE)
+                if not started:
+                    await send_outcome(outcome, tracked, incoming.method)
+        finally:
+            if outcome is None:  # cancelled (the server stopped) before an answer was chosen
+                outcome = error_outcome("INTERNAL_ERROR", "mockserver", "The mock server stopped first.")
+            if session.journal.limit:
+                scenario = overrides.scenario or session.scenario
+                with session.lock:
+                    session.journal.record(incoming, outcome, began, scenario, session.added)
+            state.sessions.release(session)
+            if settings.log_requests:
+                _log(incoming, outcome)
+
+    async def deliver(
+        self, outcome: Outcome, scope: Scope, receive: Receive, send: Send, method: str
+    ) -> None:
+        """Send `outcome`, or act out its fault on the connection."""
+        if outcome.fault == "connection_reset":
+            await faults.reset(scope)
+        elif outcome.fault == "hang":
+            await faults.hang(scope, receive, send, self.state.settings.hang_seconds, self.state.stopping)
+        else:
+            await send_outcome(outcome, send, method)
+
+    async def answer(
+        self, incoming: Incoming, session: Session, overrides: Overrides = NO_OVERRIDES
+    ) -> Outcome:
+        """An override's answer, else a rule's reply (run-time rules first), else the simulator's."""
+        session.revision.classify(incoming)
+        stopping = self.state.stopping
+        if overrides.delay:
+            await stopping.sleep(overrides.delay)
+        if overrides.error is not None:
+            return error_outcome(overrides.error, f"override {overrides.source}")
+        scenario = overrides.scenario or session.scenario
+        with session.lock:
+            choice = (
+                choose(session.added_index, incoming, session.hits, session.rng) if session.added else None
+            )
+            if choice is None:
+                choice = choose(scenario.rules, incoming, session.hits, session.rng)
+        if choice is not None:
+            if choice.delay:
+                await stopping.sleep(choice.delay)
+            if choice.outcome is not None:
+                return choice.outcome
+        return self.simulate(incoming, session)
+
+    def simulate(self, incoming: Incoming, session: Session) -> Outcome:
+        """The simulator's answer from the session's workspace, at the session's time.
+
+        Links are made under the request's Host; without one (HTTP/1.0), under the address the
+        request arrived at (`incoming.server`), never the configured port, which is 0 when the
+        system picked it.
+        """
+        host = incoming.headers.get("host") or _authority(incoming.server, self.state.settings)
+        with session.lock:
+            return self.state.simulator.answer(
+                incoming, session.workspace, f"http://{host}", session.revision
+            )
+
+
+def _authority(server: Sequence[Any] | None, settings: Settings) -> str:
+    """`host:port` for links when a request has no Host header: where it arrived, else the settings.
+
+    A configured port of 0 (the system picks one) is never written: only `server` knows the port.
+    """
+    if server is not None and len(server) == 2 and server[1]:
+        host, port = str(server[0]), int(server[1])
+    else:
+        host, port = settings.host, settings.port
+    name = f"[{host}]" if ":" in host else host
+    return f"{name}:{port}" if port else name
+
+
+def _log(incoming: Incoming, outcome: Outcome) -> None:
+    what = outcome.fault or " ".join(str(part) for part in (outcome.status, outcome.code) if part)
+    by = outcome.answered_by
+    source = by if by == "simulator" or by.startswith(("override", "mockserver")) else f"rule {by}"
+    operation = f" [{incoming.operation}]" if incoming.operation else ""
+    logger.info("%s %s%s → %s (%s)", incoming.method, incoming.path, operation, what, source)
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
