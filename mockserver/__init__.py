@@ -8,6 +8,7 @@ from __future__ import annotations
 from .app import MockApp, create_app
 from .control import JournalEntry, MockAsgi, MockControl
 from .errors import MockServerError, Problem, ScenarioError, ServerStartError
+from .operations import OperationError
 from .server import MockServer
 from .settings import Settings
 from .version import __version__
@@ -19,6 +20,7 @@ __all__ = [
     "MockControl",
     "MockServer",
     "MockServerError",
+    "OperationError",
     "Problem",
     "ScenarioError",
     "ServerStartError",

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .app import MockApp
 from .operations import Operations
 from .sessions import DEFAULT_SESSION, Session
-from .settings import Settings
+from .settings import Settings, configure
 
 if TYPE_CHECKING:
     import httpx  # only MockAsgi.client needs it, and it is not a runtime dependency
@@ -172,12 +172,15 @@ class MockControl:
         self,
         when: str | dict[str, Any] | None = None,
         *,
+        method: str | None = None,
+        path: str | None = None,
         status: int | None = None,
         code: str | None = None,
         limit: int | None = None,
     ) -> list[JournalEntry]:
-        """Journal entries, oldest first; `when` is a rule's `when` ("POST /x/{id}" or a mapping)."""
-        given = {"when": when, "status": status, "code": code, "limit": limit}
+        """Journal entries, oldest first, as `GET /__mock/requests` filters them: `when` is a rule's
+        `when` ("POST /x/{id}" or a mapping), `method` and `path` its parts on their own."""
+        given = {"when": when, "method": method, "path": path, "status": status, "code": code, "limit": limit}
         filters = {name: value for name, value in given.items() if value is not None}
         return [_entry(entry.to_json()) for entry in self.operations.requests(self.session_id, filters)]
 
@@ -254,7 +257,9 @@ class MockAsgi(MockControl):
     url = "http://mockserver.test"
 
     def __init__(self, settings: Settings | None = None, **options: Any) -> None:
-        self.app = MockApp(settings or Settings(**options))
+        """`settings`, or any of its fields as keywords, as MockServer takes them."""
+        self.settings = configure(settings, options)
+        self.app = MockApp(self.settings)
 
     def client(self, **kwargs: Any) -> httpx.AsyncClient:
         """An httpx.AsyncClient bound to the app, sending the demo API key.

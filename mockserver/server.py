@@ -5,8 +5,8 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import uvicorn
 
@@ -14,7 +14,7 @@ from . import uvicorn_server
 from .app import MockApp
 from .control import MockControl
 from .errors import ServerStartError
-from .settings import DEFAULT_REVISION, Settings
+from .settings import Settings, configure
 
 START_TIMEOUT = 10.0
 
@@ -26,27 +26,10 @@ class MockServer(MockControl):
     ...     httpx.post(f"{mock.url}/api/v1/designs/dsg_invoice/generate", headers={"X-API-Key": mock.api_key})
     """
 
-    def __init__(
-        self,
-        scenarios: Path | str | None = None,
-        scenario: str = "default",
-        seed: int | None = None,
-        *,
-        host: str = "127.0.0.1",
-        port: int = 0,
-        batch_seconds: float = 3.0,
-        api_revision: str = DEFAULT_REVISION,
-        settings: Settings | None = None,
-    ) -> None:
-        self.settings = settings or Settings(
-            host=host,
-            port=port,
-            scenarios=Path(scenarios) if scenarios is not None else None,
-            scenario=scenario,
-            seed=seed,
-            batch_seconds=batch_seconds,
-            api_revision=api_revision,
-        )
+    def __init__(self, settings: Settings | None = None, **options: Any) -> None:
+        """`settings`, or any of its fields as keywords (`scenario="out-of-credits"`, `journal_limit=5`,
+        `scenarios="tests/scenarios"`); keywords win. The port defaults to 0: any free port."""
+        self.settings = configure(settings, options, port=0)
         self.app = MockApp(self.settings)
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None

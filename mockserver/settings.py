@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from typing import Any
 
 DEFAULT_REVISION = "C2"
 """The newest published revision of the API's docs: what is served unless told otherwise."""
@@ -53,3 +54,19 @@ class Settings:
     """Origins allowed to read responses; empty: any loopback origin; `*`: any origin."""
     log_requests: bool = False
     """One console line per request (the CLI turns it on unless --quiet)."""
+
+
+def configure(settings: Settings | None, options: dict[str, Any], **defaults: Any) -> Settings:
+    """Settings from `settings` and keyword `options` (which win), for MockServer and MockAsgi alike.
+
+    `defaults` are a constructor's own defaults (MockServer: port 0), used when neither gives the
+    setting. A folder may be given as text. A name that is not a setting is a TypeError that lists them.
+    """
+    known = [field.name for field in fields(Settings)]
+    unknown = sorted(set(options) - set(known))
+    if unknown:
+        raise TypeError(f"unknown setting {unknown[0]!r}; the settings are: {', '.join(known)}")
+    chosen = {**(defaults if settings is None else {}), **options}
+    if chosen.get("scenarios") is not None:
+        chosen["scenarios"] = Path(chosen["scenarios"])
+    return replace(settings or Settings(), **chosen)

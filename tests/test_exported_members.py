@@ -11,6 +11,7 @@ PUBLIC = [
     "MockControl",
     "MockServer",
     "MockServerError",
+    "OperationError",
     "Problem",
     "ScenarioError",
     "ServerStartError",
