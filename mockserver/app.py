@@ -60,7 +60,7 @@ class MockApp:
     ) -> None:
         self.settings = settings or Settings()
         self.cors = CorsPolicy(self.settings.cors_origins)
-        self.simulator = Simulator(clock, self.settings.batch_seconds)
+        self.simulator = Simulator(self.settings.batch_seconds)
         watched = self.settings.reload and self.settings.scenarios is not None
         self.load_cache = LoadCache() if watched else None
         """Files read so far, by path and stamp, so a reload parses only the files that changed."""
@@ -79,6 +79,7 @@ class MockApp:
                 self.settings.journal_limit,
                 self.settings.api_revision,
                 self.settings.max_sessions,
+                clock=clock,  # the source of every session's clock
             )
         except KeyError as exc:
             raise ServerStartError(str(exc.args[0])) from None
@@ -249,7 +250,9 @@ class MockApp:
         """
         host = incoming.headers.get("host") or _authority(incoming.server, self.settings)
         with session.lock:
-            return self.simulator.answer(incoming, session.workspace, f"http://{host}", session.revision)
+            return self.simulator.answer(
+                incoming, session.workspace, f"http://{host}", session.revision, session.clock
+            )
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         """No route speaks WebSocket: refuse the handshake with the catalog's 404, like any unknown path.

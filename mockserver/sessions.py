@@ -1,7 +1,7 @@
 """Sessions: the mutable state requests act on.
 
 Each session has its own active scenario, workspace, rule counters, random
-generator, rules added at run time, and journal, so parallel test workers
+generator, rules added at run time, clock, and journal, so parallel test workers
 and several developers can share one server (`X-Mock-Session`).
 """
 
@@ -10,9 +10,12 @@ from __future__ import annotations
 import random
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from . import model
+from .clock import Clock, utc_now
 from .journal import Journal, JournalBudget
 from .loader import CompiledScenario, ScenarioSet
 from .rules import Rule, RuleIndex, compile_rule
@@ -35,8 +38,11 @@ class Session:
         journal_limit: int,
         revision: str = DEFAULT_REVISION,
         budget: JournalBudget | None = None,
+        source: Callable[[], datetime] = utc_now,
     ) -> None:
         self.lock = threading.RLock()
+        self.clock = Clock(source)
+        """The session's time (the app's source clock plus an offset a test moves); reset with the session."""
         self.busy = 0
         """Requests being answered in this session now; a busy session is never evicted."""
         self.seed = seed
@@ -48,8 +54,9 @@ class Session:
         self.activate(scenario)
 
     def activate(self, scenario: CompiledScenario) -> None:
-        """Switch scenario: workspace, counters, added rules and the random sequence start over."""
+        """Switch scenario: workspace, counters, added rules, the random sequence and the clock start over."""
         with self.lock:
+            self.clock.reset()
             self.scenario = scenario
             self.workspace = Workspace.from_start(scenario.start)
             self.hits: dict[str, int] = {}
@@ -112,8 +119,11 @@ class SessionStore:
         journal_limit: int = 1000,
         revision: str = DEFAULT_REVISION,
         max_sessions: int = DEFAULT_MAX_SESSIONS,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.scenarios = scenarios
+        self.clock = clock
+        """The source of every session's clock (real time unless a test gives another)."""
         self.revision = revision
         self.default_scenario = scenarios.get(scenario)
         self.seed = seed
@@ -151,8 +161,9 @@ class SessionStore:
             sessions.move_to_end(session_id)
             return session
         session = Session(
-            self.default_scenario, self.seed, self.journal_limit, self.revision, self.journal_budget
-        )
+            self.default_scenario, self.seed, self.journal_limit, self.revision, self.journal_budget,
+            self.clock,
+        )  # fmt: skip
         sessions[session_id] = session
         if len(sessions) > self.max_sessions:
             self._evict(keep=session_id)
