@@ -31,7 +31,7 @@ from .overrides import NONE as NO_OVERRIDES
 from .overrides import OverrideError, Overrides, split_query
 from .overrides import read as read_overrides
 from .reload import watch
-from .replies import error_outcome, send_outcome
+from .replies import error_outcome, send_outcome, stamped
 from .rules import choose
 from .sessions import DEFAULT_SESSION, Session, SessionStore
 from .settings import Settings
@@ -238,7 +238,7 @@ class MockApp:
             if choice.delay:
                 await self.stopping.sleep(choice.delay)
             if choice.outcome is not None:
-                return choice.outcome
+                return stamped(choice.outcome, session.clock.now())
         return self.simulate(incoming, session)
 
     def simulate(self, incoming: Incoming, session: Session) -> Outcome:
