@@ -282,8 +282,8 @@ def _admin_lines(app: MockApp, url: str) -> list[str]:
 
 def _credentials(app: MockApp) -> list[str]:
     """The workspace's keys and tokens, valid ones first, ready to paste."""
-    workspace = app.sessions.get().workspace
-    now = app.simulator.clock()
+    session = app.sessions.get()
+    workspace, now = session.workspace, session.clock.now()
     keys = sorted(workspace.api_keys.values(), key=lambda k: k.expires is not None and k.expires <= now)
     tokens = sorted(workspace.tokens.values(), key=lambda t: t.expires is not None and t.expires <= now)
     lines = [f"  export IMAGINEPDF_API_KEY={keys[0].key}"] if keys else []

@@ -158,7 +158,7 @@ class MockControl:
         return self.operations.move_clock(self.session_id, {"advance": amount})
 
     def set_time(self, moment: str | datetime) -> dict[str, Any]:
-        """Set the session's clock to `moment` ("2027-01-01T00:00:00Z", or a datetime; naive means UTC)."""
+        """Set the session's clock to `moment`: "2027-01-01T00:00:00Z", a date, or an aware datetime."""
         text = moment.isoformat() if isinstance(moment, datetime) else moment
         return self.operations.move_clock(self.session_id, {"set": text})
 

@@ -92,3 +92,6 @@ class Outcome:
     media_type: str = "application/json"
     fault: str | None = None
     """`connection_reset` or `hang`: act on the connection instead of sending this Outcome."""
+    retry_after_date: int | None = None
+    """Seconds: before sending, `replies.stamped` adds `Retry-After: <date>` that many seconds after the
+    session clock's now (a rule reply's `retry_after_date`); None for every other Outcome."""

@@ -192,16 +192,34 @@ class ErrorReply(_Model):
     message: str | None = Field(None, description="Replaces the catalog's default message.")
     headers: ReplyHeaders = Field(default_factory=dict)
     retry_after: int | None = Field(
-        None, ge=0, le=86400, description="Seconds; sent as a Retry-After header (5xx codes only)."
+        None,
+        ge=0,
+        le=86400,
+        description="Seconds; sent as a Retry-After header in seconds (`Retry-After: 30`; 5xx codes only).",
+    )
+    retry_after_date: int | None = Field(
+        None,
+        ge=0,
+        le=86400,
+        description="Seconds; sent as a Retry-After header in the date form: the session clock's time plus"
+        " this many seconds (`Retry-After: Wed, 25 Nov 2026 19:31:11 GMT`; 5xx codes only; not with"
+        " retry_after).",
     )
 
     @model_validator(mode="after")
     def _retry_after_on_5xx(self) -> ErrorReply:
-        if self.retry_after is not None and catalog.CODES[self.error].status < 500:
+        for name, value in (("retry_after", self.retry_after), ("retry_after_date", self.retry_after_date)):
+            if value is not None and catalog.CODES[self.error].status < 500:
+                raise PydanticCustomError(
+                    "retry_after_4xx",
+                    "{name} is for transient 5xx errors; {code} is a {status}",
+                    {"name": name, "code": self.error, "status": catalog.CODES[self.error].status},
+                )
+        if self.retry_after is not None and self.retry_after_date is not None:
             raise PydanticCustomError(
-                "retry_after_4xx",
-                "retry_after is for transient 5xx errors; {code} is a {status}",
-                {"code": self.error, "status": catalog.CODES[self.error].status},
+                "retry_after_twice",
+                "retry_after and retry_after_date both set Retry-After; give one"
+                " (retry_after: seconds, retry_after_date: a date that many seconds ahead)",
             )
         return self
 

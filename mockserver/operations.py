@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
@@ -440,10 +440,3 @@ def _duration(value: str | int | float) -> timedelta:
     if not math.isfinite(value):
         raise ValueError(f"{value!r} is not a duration")
     return parse_duration(f"{value:.6f}".rstrip("0").rstrip(".") + "s")
-
-
-def as_moment(value: str | datetime) -> str:
-    """A moment for `move_clock`'s `set`, from a datetime (naive: UTC) or a string."""
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return value

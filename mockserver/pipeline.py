@@ -23,7 +23,7 @@ from .exchange import Incoming, Outcome
 from .overrides import NONE as NO_OVERRIDES
 from .overrides import OverrideError, Overrides, split_query
 from .overrides import read as read_overrides
-from .replies import error_outcome, send_outcome
+from .replies import error_outcome, send_outcome, stamped
 from .rules import choose
 from .sessions import DEFAULT_SESSION, Session
 from .settings import Settings
@@ -128,8 +128,9 @@ class Pipeline:
         if choice is not None:
             if choice.delay:
                 await stopping.sleep(choice.delay)
-            if choice.outcome is not None:
-                return choice.outcome
+            outcome = choice.outcome
+            if outcome is not None:
+                return outcome if outcome.retry_after_date is None else stamped(outcome, session.clock.now())
         return self.simulate(incoming, session)
 
     def simulate(self, incoming: Incoming, session: Session) -> Outcome:
@@ -142,7 +143,7 @@ class Pipeline:
         host = incoming.headers.get("host") or _authority(incoming.server, self.state.settings)
         with session.lock:
             return self.state.simulator.answer(
-                incoming, session.workspace, f"http://{host}", session.revision
+                incoming, session.workspace, f"http://{host}", session.revision, session.clock
             )
 
 

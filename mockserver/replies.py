@@ -6,8 +6,11 @@ rule only copies ready bytes onto the socket.
 
 from __future__ import annotations
 
+import dataclasses
 import mimetypes
 from collections.abc import Mapping
+from datetime import datetime
+from email.utils import formatdate
 from typing import Any
 
 from starlette.types import Send
@@ -90,7 +93,10 @@ def prepare(reply: AnyReply, answered_by: str, files: Mapping[str, bytes] | None
             return success_outcome(reply.data, answered_by, reply.status, headers=headers, **typed)
         if reply.retry_after is not None:
             headers = (*headers, ("retry-after", str(reply.retry_after)))
-        return error_outcome(reply.error, answered_by, reply.message, headers=headers, **typed)
+        return error_outcome(
+            reply.error, answered_by, reply.message, headers=headers, retry_after_date=reply.retry_after_date,
+            **typed,
+        )  # fmt: skip
     if reply.file is not None:
         if files is None or reply.file not in files:
             raise ValueError(f"file reply {reply.file!r}: file replies work in scenario files only")
@@ -109,6 +115,17 @@ def prepare(reply: AnyReply, answered_by: str, files: Mapping[str, bytes] | None
         headers=headers,
         media_type=media_type or default_type,
     )
+
+
+def stamped(outcome: Outcome, now: datetime) -> Outcome:
+    """`outcome` as sent at `now` (the session clock's time): with its `Retry-After` date, when it has
+    one (`retry_after_date`), as an IMF-fixdate (`Wed, 25 Nov 2026 19:31:11 GMT`); else `outcome` itself.
+    """
+    if outcome.retry_after_date is None:
+        return outcome
+    date = formatdate(now.timestamp() + outcome.retry_after_date, usegmt=True)
+    headers = (*outcome.headers, ("retry-after", date))
+    return dataclasses.replace(outcome, headers=headers, retry_after_date=None)
 
 
 def _split_content_type(headers: Mapping[str, str]) -> tuple[tuple[tuple[str, str], ...], str | None]:

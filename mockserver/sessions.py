@@ -1,7 +1,7 @@
 """Sessions: the mutable state requests act on.
 
 Each session has its own active scenario, workspace, rule counters, random
-generator, rules added at run time, and journal, so parallel test workers
+generator, rules added at run time, clock, and journal, so parallel test workers
 and several developers can share one server (`X-Mock-Session`).
 """
 
@@ -61,9 +61,11 @@ class Session:
         journal_limit: int,
         revision: str = DEFAULT_REVISION,
         budget: JournalBudget | None = None,
-        clock: Callable[[], datetime] = utc_now,
+        source: Callable[[], datetime] = utc_now,
     ) -> None:
         self.lock = threading.RLock()
+        self.clock = Clock(source)
+        """The session's time (the app's source clock plus an offset a test moves); reset with the session."""
         self.busy = 0
         """Requests being answered in this session now; a busy session is never evicted."""
         self.seed = seed
@@ -74,13 +76,12 @@ class Session:
         self.journal = Journal(journal_limit, budget)
         self.internal_errors = InternalErrors()
         """Exceptions that escaped while answering this session's requests (tests fail on them)."""
-        self.clock = Clock(clock)
-        """The session's time: the real time, moved by the tests (`advance`, `set_time`)."""
         self.activate(scenario)
 
     def activate(self, scenario: CompiledScenario) -> None:
-        """Switch scenario: workspace, counters, added rules and the random sequence start over."""
+        """Switch scenario: workspace, counters, added rules, the random sequence and the clock start over."""
         with self.lock:
+            self.clock.reset()
             self.scenario = scenario
             self.workspace = Workspace.from_start(scenario.start)
             self.hits: dict[str, int] = {}
@@ -89,7 +90,6 @@ class Session:
             self.added_index = RuleIndex(())
             self.sources: dict[str, dict[str, Any]] = {}
             self._added_serial = 0
-            self.clock.reset()
 
     @property
     def revision(self) -> Revision:
@@ -150,6 +150,7 @@ class SessionStore:
     ) -> None:
         self.scenarios = scenarios
         self.clock = clock
+        """The source of every session's clock (real time unless a test gives another)."""
         self.revision = revision
         self.default_scenario = scenarios.get(scenario)
         self.seed = seed

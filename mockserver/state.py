@@ -36,7 +36,7 @@ class MockState:
             )
         self.clock = clock
         """The real time; each session's clock is this plus the offset a test moved it by."""
-        self.simulator = Simulator(clock, settings.batch_seconds)
+        self.simulator = Simulator(settings.batch_seconds)
         watched = settings.reload and settings.scenarios is not None
         self.load_cache = LoadCache() if watched else None
         """Files read so far, by path and stamp, so a reload parses only the files that changed."""

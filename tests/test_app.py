@@ -12,8 +12,8 @@ import pytest
 
 from mockserver import Settings, catalog
 from mockserver.app import MockApp
-from mockserver.pipeline import Pipeline
 from mockserver.exchange import Incoming, Outcome
+from mockserver.pipeline import Pipeline
 from mockserver.sessions import Session
 from tests.conftest import DEMO_KEY, ClientFor, WriteScenario, client
 

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from mockserver import MockServer
+from mockserver.clock import Clock
 from mockserver.exchange import Outcome
 from mockserver.simulator.links import (
     GCS_PREFIX,
@@ -43,6 +44,16 @@ def at(seconds: float) -> datetime:
     return T0 + timedelta(seconds=seconds)
 
 
+CLOCK = Clock(lambda: T0)
+"""The one clock the store's links are issued and fetched by in these tests, moved to each call's time."""
+
+
+def moved(seconds: float) -> Clock:
+    """CLOCK, set to read `seconds` after T0."""
+    CLOCK.set(at(seconds))
+    return CLOCK
+
+
 def issue(
     store: LinkStore,
     key: object = "k",
@@ -59,6 +70,7 @@ def issue(
         filename=filename,
         media_type="application/pdf",
         now=at(when),
+        clock=moved(when),
         render=render,
     )
 
@@ -67,7 +79,7 @@ def fetch(store: LinkStore, url: str, when: float = 0, method: str = "GET") -> O
     """What the store answers for `url`, with the path decoded as the ASGI server hands it over."""
     parts = urlsplit(url)
     assert f"{parts.scheme}://{parts.netloc}" == BASE
-    return store.serve(method, unquote(parts.path), parts.query, at(when))
+    return store.serve(method, unquote(parts.path), parts.query, moved(when))
 
 
 def xml_code(outcome: Outcome, status: int) -> ElementTree.Element:
@@ -316,7 +328,8 @@ def test_expired_entries_are_pruned_on_issue() -> None:
     issue(store, "b", when=1800)
     issue(store, "c", when=LINK_TTL)
     assert len(store) == 2  # "a" went; its link had expired
-    assert store.prune(at(1800 + LINK_TTL)) == 1
+    moved(1800 + LINK_TTL)
+    assert store.prune() == 1
     assert len(store) == 1
 
 

@@ -1,4 +1,4 @@
-"""The pipeline owns a request's whole life: whatever happens, it is answered in the envelope and journaled."""
+"""The pipeline owns a request's whole life: whatever happens, it is answered and journaled."""
 
 from __future__ import annotations
 

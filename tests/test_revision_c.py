@@ -243,8 +243,7 @@ async def test_a_tree_patch_updates_size_and_time_everywhere_they_are_shown(revi
     async with session(revision) as (mock, client):
         design_id = await create(client, name="Hello Invoice")
         before = data(await client.get(f"{API}/designs/{design_id}"), 200)
-        later = mock.app.simulator.clock() + timedelta(minutes=5)
-        mock.app.simulator.clock = lambda: later
+        mock.session.clock.advance(timedelta(minutes=5))
         answer = await patch_tree(client, design_id, QUICKSTART_ACTIONS)
         after = data(await client.get(f"{API}/designs/{design_id}"), 200)
         (listed,) = [

@@ -40,8 +40,8 @@ pytestmark = [pytest.mark.anyio, pytest.mark.parametrize("revision", ["C1", "C2"
 
 
 def freeze(mock: MockAsgi, moment: datetime) -> None:
-    """Stop the mock's clock at `moment` (batch progress and link expiry follow it)."""
-    mock.app.simulator.clock = lambda: moment
+    """Stop the session's clock at `moment` (batch progress and link expiry follow it)."""
+    mock.session.clock.source = lambda: moment
 
 
 JOB_STATUS = {
@@ -290,7 +290,7 @@ async def test_batch_errors_for_unknown_designs_and_jobs(revision: str) -> None:
 async def test_a_batch_renders_the_design_and_rows_as_submitted(revision: str) -> None:
     """Edits made while the job is still queued do not reach its ZIP."""
     async with session(revision, batch_seconds=10) as (mock, client):
-        start = mock.app.simulator.clock()
+        start = mock.session.clock.now()
         freeze(mock, start)
         design_id = await create(client, name="Letter")
         heading = {
@@ -321,7 +321,7 @@ async def test_a_batch_renders_the_design_and_rows_as_submitted(revision: str) -
 
 async def test_a_job_is_queued_then_processing_then_completed(revision: str) -> None:
     async with session(revision, batch_seconds=10) as (mock, client):
-        start = mock.app.simulator.clock()
+        start = mock.session.clock.now()
         freeze(mock, start)
         rows = {"rows": [{"recipient": name} for name in ("Ada", "Grace", "Edsger", "Barbara")]}
         job = data(await client.post(f"{API}/designs/dsg_certificate/batch", json=rows), 202)["jobId"]
@@ -376,7 +376,7 @@ async def test_expired_and_tampered_links_answer_storage_xml_not_the_envelope(re
         tampered = made[:-4] + ("0000" if not made.endswith("0000") else "1111")
         assert storage_error(await client.get(tampered)) == "SignatureDoesNotMatch"
         assert (await client.get(made)).status_code == 200
-        freeze(mock, mock.app.simulator.clock() + timedelta(seconds=3600))  # expiresIn has run out
+        freeze(mock, mock.session.clock.now() + timedelta(seconds=3600))  # expiresIn has run out
         # C2's generate link is the Google Cloud Storage form; every other link is storage.imaginepdf.com's.
         assert storage_error(await client.get(made)) == (
             "AccessDenied" if revision == "C1" else "ExpiredToken"
@@ -398,7 +398,7 @@ async def test_a_batch_download_issues_a_fresh_link_after_the_last_one_expired(r
             "jobId"
         ]
         first = data(await client.get(f"{API}/batches/{job}/download"), 200)["downloadUrl"]
-        freeze(mock, mock.app.simulator.clock() + timedelta(seconds=3600))
+        freeze(mock, mock.session.clock.now() + timedelta(seconds=3600))
         assert storage_error(await client.get(first)) == "AccessDenied"
         second = data(await client.get(f"{API}/batches/{job}/download"), 200)["downloadUrl"]
         assert second != first

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-
+from ..clock import Clock
 from ..exchange import Incoming, Outcome
 from ..replies import error_outcome, success_outcome
 from . import links
@@ -17,17 +15,21 @@ ANSWERED_BY = "simulator"
 
 
 class Simulator:
-    """Answers API requests from a workspace under a revision; owns the file links it hands out."""
+    """Answers API requests from a workspace under a revision; owns the file links it hands out.
 
-    def __init__(self, clock: Callable[[], datetime], batch_seconds: float) -> None:
-        self.clock = clock
+    Time is the session's: `answer` is given the session's clock, read once per request.
+    """
+
+    def __init__(self, batch_seconds: float) -> None:
         self.batch_seconds = batch_seconds
         self.links = links.LinkStore()
 
-    def answer(self, incoming: Incoming, workspace: Workspace, base_url: str, revision: Revision) -> Outcome:
-        now = self.clock()
+    def answer(
+        self, incoming: Incoming, workspace: Workspace, base_url: str, revision: Revision, clock: Clock
+    ) -> Outcome:
         if links.owns(incoming.path):
-            return self.links.serve(incoming.method, incoming.path, incoming.query_string, now)
+            return self.links.serve(incoming.method, incoming.path, incoming.query_string, clock)
+        now = clock.now()
         try:
             found = incoming.route if incoming.revision == revision.name else None
             endpoint, params = raise_missing(found or revision.router.lookup(incoming.method, incoming.path))
@@ -38,7 +40,7 @@ class Simulator:
                 )
             call = Call(
                 incoming, params, workspace, now, base_url, self.links, self.batch_seconds, revision.profile,
-                endpoint,
+                endpoint, clock,
             )  # fmt: skip
             data = endpoint.handler(call)
         except ApiError as error:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from .. import validation
+from ..clock import Clock
 from ..exchange import NOT_JSON, Incoming
 from ..matching import PathPattern, compile_path
 from ..safejson import TOO_DEEP
@@ -61,6 +62,8 @@ class Call:
     batch_seconds: float
     profile: Profile
     endpoint: Endpoint
+    clock: Clock
+    """The session's clock (`now` is its time for this request); links keep it to expire by it."""
 
     def query(self, name: str) -> str | None:
         values = self.incoming.query.get(name)

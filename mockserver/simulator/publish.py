@@ -36,7 +36,7 @@ def link(
     try:
         return call.links.issue(
             call.base_url, style=style, key=(call.workspace.files, key), filename=filename,
-            media_type=media_type, now=call.now, render=render_file,
+            media_type=media_type, now=call.now, clock=call.clock, render=render_file,
         )  # fmt: skip
     except StorageFull:
         raise ApiError("S3_ERROR", "Object storage is full; try again later.") from None
