@@ -281,7 +281,7 @@ EXPECTED_REFUSALS = {
         " or '*'; when.path: path pattern 'nowhere' must start with '/' (or '^' for a regular expression)",
     ),
     "bad status filter": ("VALIDATION_ERROR", "status must be a whole number from 100 to 599."),
-    "bad duration": ("INVALID_INPUT", "advance: 'soon' is not a duration"),
+    "bad duration": ("INVALID_INPUT", "advance: 'soon' is not a duration; use e.g. 90s, 15m, 1h, 2d, 1h30m"),
 }
 
 
@@ -323,4 +323,6 @@ def test_the_three_surfaces_leave_identical_state() -> None:
             seen = _without_rule_ids(run_scenario(surface))
             seen.pop("rule id origin")
             results.append(seen)
+        assert isinstance(surfaces[0], AdminSurface)
+        surfaces[0].http.close()
     assert results[0] == results[1] == results[2]
