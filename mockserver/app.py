@@ -129,7 +129,7 @@ class MockApp:
         path: str = scope["path"]
         if scope["method"] == "OPTIONS" and "access-control-request-method" in headers:
             preflight = [
-                *self.cors.preflight(origin),
+                *self.cors.preflight(origin, headers.get("access-control-request-headers")),
                 (b"content-length", b"0"),
                 (b"x-mock-answered-by", b"cors"),
             ]

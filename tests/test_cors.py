@@ -6,10 +6,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from mockserver import Settings
 from mockserver.app import MockApp
+from mockserver.cors import ALLOW_HEADERS, MAX_REQUESTED_CHARS, MAX_REQUESTED_NAMES, requested_headers
 from tests.conftest import DEMO_KEY, WriteScenario, client
 
 ORIGIN = "http://localhost:5173"
@@ -135,3 +137,111 @@ async def test_no_origin_no_cors_headers(app: MockApp) -> None:
     async with client(app) as made:
         response = await made.get("/api/v1/designs", headers={"X-API-Key": DEMO_KEY})
     assert "access-control-allow-origin" not in response.headers
+
+
+# --- preflights allow the headers the browser asks for ----------------------------------------------------
+
+
+def allowed_headers(response: httpx.Response) -> set[str]:
+    return {
+        name.strip().lower() for name in response.headers.get("access-control-allow-headers", "").split(",")
+    }
+
+
+def vary(response: httpx.Response) -> set[str]:
+    return {name.strip().lower() for name in response.headers.get("vary", "").split(",")} - {""}
+
+
+OWN = {name.strip().lower() for name in ALLOW_HEADERS.decode().split(",")}
+
+
+async def preflight(app: MockApp, origin: str, requested: str | bytes) -> httpx.Response:
+    headers = {
+        "Origin": origin,
+        "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": requested,
+    }
+    async with client(app) as made:
+        return await made.options("/api/v1/designs", headers=headers)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    "requested",
+    [
+        "traceparent,x-request-id",  # as Chromium sends it: lowercase, sorted, no spaces
+        "traceparent, X-Request-Id",
+        "baggage,sentry-trace",
+        "baggage,content-type,sentry-trace,traceparent,tracestate,x-api-key,x-request-id",
+        "traceparent,,x-request-id",  # empty list elements are allowed by the list syntax
+    ],
+)
+async def test_a_preflight_from_an_allowed_origin_allows_the_headers_it_asks_for(
+    app: MockApp, requested: str
+) -> None:
+    response = await preflight(app, ORIGIN, requested)
+    assert response.status_code == 204
+    assert response.headers["access-control-allow-origin"] == ORIGIN
+    asked = {name.strip().lower() for name in requested.split(",")} - {""}
+    assert asked <= allowed_headers(response)
+    assert allowed_headers(response) >= OWN  # the mock's own headers stay allowed
+    assert vary(response) == {"origin", "access-control-request-headers"}
+    assert response.headers["x-mock-answered-by"] == "cors"
+
+
+@pytest.mark.anyio
+async def test_a_preflight_allowed_with_the_wildcard_origin_echoes_the_headers_too() -> None:
+    response = await preflight(
+        MockApp(Settings(cors_origins=("*",))), "https://anywhere.example", "traceparent"
+    )
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert "access-control-allow-credentials" not in response.headers
+    assert "traceparent" in allowed_headers(response)
+    assert vary(response) == {"access-control-request-headers"}
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("origin", ["https://evil.example", "http://localhost.evil.example:5173"])
+async def test_a_preflight_from_a_disallowed_origin_allows_nothing(app: MockApp, origin: str) -> None:
+    response = await preflight(app, origin, "traceparent,x-request-id")
+    assert response.status_code == 204
+    assert "access-control-allow-origin" not in response.headers
+    assert "access-control-allow-headers" not in response.headers
+    assert "access-control-allow-methods" not in response.headers
+    assert vary(response) == {"origin"}
+
+
+GARBAGE_PREFLIGHTS = [
+    ("over the length limit", "x-" + "a" * (MAX_REQUESTED_CHARS - 1)),
+    ("too many names", ",".join(f"x-h{index}" for index in range(MAX_REQUESTED_NAMES + 1))),
+    ("a space inside a name", "traceparent, x request-id"),
+    ("a colon", "traceparent, x-request-id: 1"),
+    ("a value, not a list of names", 'traceparent, x-id="a,b"'),
+    ("non-ascii", "traceparent, x-caf\xe9".encode("latin-1")),
+]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("kind", "requested"), GARBAGE_PREFLIGHTS, ids=[kind for kind, _ in GARBAGE_PREFLIGHTS]
+)
+async def test_an_oversize_or_malformed_request_headers_list_gets_only_the_mocks_own_headers(
+    app: MockApp, kind: str, requested: str | bytes
+) -> None:
+    response = await preflight(app, ORIGIN, requested)
+    assert response.status_code == 204
+    assert response.headers["access-control-allow-origin"] == ORIGIN  # the origin is still allowed
+    assert response.headers["access-control-allow-headers"] == ALLOW_HEADERS.decode()  # nothing echoed
+    assert "access-control-request-headers" in vary(response)
+
+
+def test_the_bounds_on_the_echo_are_exact() -> None:
+    longest = "x-" + "a" * (MAX_REQUESTED_CHARS - 2)
+    assert requested_headers(longest) == [longest]
+    assert requested_headers(longest + "a") is None
+    most = ",".join(f"x-h{index}" for index in range(MAX_REQUESTED_NAMES))
+    assert requested_headers(most) == most.split(",")
+    assert requested_headers(most + ",x-one-more") is None
+    assert requested_headers(most + ",X-H0") == most.split(",")  # a name asked for twice counts once
+    assert requested_headers(None) == []
+    assert requested_headers(" \t") == []
