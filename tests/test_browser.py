@@ -92,7 +92,7 @@ def test_the_control_page_steers_what_the_next_cross_origin_call_sees(
     page.get_by_role("button", name="Use scenario default").click()
     page.wait_for_selector("#scenarios li.active >> text=default")
     page.get_by_role("combobox", name="Error").select_option("S3_ERROR")
-    page.get_by_role("textbox", name="Path").fill("/api/v1/designs")
+    page.get_by_role("textbox", name="Path", exact=True).fill("/api/v1/designs")
     page.get_by_role("button", name="Inject").click()
     page.wait_for_selector("#rules li")
     failed = client.evaluate("call('ok')")
