@@ -374,16 +374,19 @@ function makeRow(entry) {
     el("td", { class: "code", text: entry.code || "" }),
     el("td", { text: entry.answeredBy }),
     el("td", { class: "num", text: String(Math.round(entry.durationMs)) }));
-  const details = el("tr", { class: "details", id: detailsId }, el("td", { colspan: "6" }));
+  const details = el("tr", { class: "details", id: detailsId }, el("td", { colspan: "6", tabindex: "-1" }));
   details.hidden = true;
   const item = { entry, row, details, button, open: false, rendered: false };
   row.addEventListener("click", (event) => {
     if (event.target.closest("button") !== button && String(getSelection())) return;  // selecting text
     toggle(item);
   });
-  details.addEventListener("keydown", (event) => {
-    if (event.key === "Escape") { toggle(item, false); button.focus(); }
-  });
+  // Escape closes an open request from its button or from inside its details, and leaves the focus on the button.
+  const close = (event) => {
+    if (event.key === "Escape" && item.open) { toggle(item, false); button.focus(); }
+  };
+  button.addEventListener("keydown", close);
+  details.addEventListener("keydown", close);
   return [key, item];
 }
 
