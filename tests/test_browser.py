@@ -262,7 +262,7 @@ def test_the_requests_filter_by_status_code_and_path(
     expect(rows).to_have_count(3)
     laptop.get_by_role("textbox", name="Filter by status").fill("402")
     expect(rows).to_have_count(1)
-    expect(laptop.locator("#journal-count")).to_have_text("1 of 3 shown")
+    expect(laptop.locator("#journal-count")).to_have_text("1 of 3 requests shown")
     laptop.get_by_role("textbox", name="Filter by status").fill("201")
     expect(rows).to_have_count(0)
     expect(laptop.locator("#journal-none")).to_be_visible()

@@ -149,6 +149,7 @@ function formatOffset(seconds) {
 function showClock() {
   const badge = $("clock-badge");
   $("clock-controls").disabled = clock === null;
+  document.querySelector(".clock-now").hidden = clock === null;
   if (clock === null) {
     $("clock-now").textContent = "";
     $("clock-now").removeAttribute("datetime");
@@ -216,6 +217,7 @@ async function moveClock(body, done) {
 // details view stays as it is while the journal refreshes.
 const shown = new Map();
 let newerCount = 0;
+let journalFull = false;  // the journal holds more than the JOURNAL_LIMIT fetched
 
 const keyOf = (entry) => entry.id + "@" + entry.time;
 
@@ -271,8 +273,8 @@ function applyFilter() {
   $("journal-none").hidden = shown.size === 0 || visible > 0;
   const filtered = FILTERS.some((id) => $(id).value);
   $("f-clear").hidden = !filtered;
-  $("journal-count").textContent = shown.size === 0 ? "" : filtered
-    ? visible + " of " + shown.size + " shown" : shown.size + (shown.size === 1 ? " request" : " requests");
+  const count = shown.size + (shown.size === 1 ? " request" : " requests") + (journalFull ? " (the newest)" : "");
+  $("journal-count").textContent = shown.size === 0 ? "" : filtered ? visible + " of " + count + " shown" : count;
   $("journal-empty").hidden = shown.size > 0;
 }
 
@@ -401,6 +403,7 @@ function clearJournalView() {
 async function loadJournal() {
   const data = await admin("GET", "requests?limit=" + JOURNAL_LIMIT);
   const entries = data.requests;  // oldest first
+  journalFull = entries.length >= JOURNAL_LIMIT;
   const keys = new Set(entries.map(keyOf));
   // Gone from the journal (cleared, or older than the newest JOURNAL_LIMIT): dropped, unless open.
   for (const [key, item] of shown) {
