@@ -123,7 +123,6 @@ def test_the_control_page_steers_what_the_next_cross_origin_call_sees(
 # --- the control page at 1366x768: the live requests in view, each one opens ---------------------------
 
 NEEDS_RESPONSE = "the journal entry's `response` field (branch i15-journal) is not merged yet"
-NEEDS_CLOCK = "GET/POST /__mock/clock (the lead's admin endpoints) are not merged yet"
 
 
 def call_api(api: MockServer, method: str, path: str, **headers: str) -> httpx.Response:
@@ -322,8 +321,6 @@ def test_the_clock_panel_sends_the_clock_contract(laptop: Page, sites: tuple[Moc
 def test_the_clock_panel_moves_the_session_clock(laptop: Page, sites: tuple[MockServer, MockServer]) -> None:
     api, _ = sites
     api.reset()
-    if httpx.get(f"{api.url}/__mock/clock").status_code == 404:
-        pytest.xfail(NEEDS_CLOCK)
     laptop.goto(f"{api.url}/__mock/")
     laptop.get_by_role("combobox", name="Advance by").fill("2h")
     laptop.get_by_role("button", name="Advance", exact=True).click()
