@@ -211,7 +211,7 @@ class MockApp:
             if session.journal.limit:
                 scenario = overrides.scenario or session.scenario
                 with session.lock:
-                    session.journal.record(incoming, outcome, began, scenario, session.added)
+                    session.journal.record(incoming, outcome, began, scenario, session.added_index)
         finally:
             self.sessions.release(session)
         if self.settings.log_requests:
