@@ -104,8 +104,9 @@ def wait_ready(url: str, deadline: float = 20.0) -> None:
 
 
 @contextmanager
-def server(*args: str, log: Path | None = None) -> Iterator[tuple[str, int]]:
-    """A `benchmarks.serve` process: yields its base URL and pid; its stderr goes to `log` if given."""
+def server(*args: str, log: Path | None = None, ready_within: float = 20.0) -> Iterator[tuple[str, int]]:
+    """A `benchmarks.serve` process: yields its base URL and pid once it answers (within `ready_within`
+    seconds); its stderr goes to `log` if given."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "benchmarks.serve", *args[:1], str(port), *args[1:]],
@@ -114,7 +115,7 @@ def server(*args: str, log: Path | None = None) -> Iterator[tuple[str, int]]:
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        wait_ready(f"{base}/__mock/health")
+        wait_ready(f"{base}/__mock/health", ready_within)
         yield base, process.pid
     finally:
         process.terminate()
@@ -324,7 +325,7 @@ def journal_reads(report: Report, rounds: int) -> None:
     cold: list[float] = []
     warm: list[float] = []
     with (
-        server("mock", "--rules", str(JOURNAL_RULES)) as (base, _),
+        server("mock", "--rules", str(JOURNAL_RULES), ready_within=120) as (base, _),  # loading 10,000 rules
         httpx.Client(base_url=base, headers={"X-API-Key": KEY}) as client,
     ):
         sent = 0
