@@ -1,10 +1,31 @@
 """The request journal: what each request was and what answered it, newest last, bounded.
 
 Recording is cheap: an entry keeps the request, cut to bounded sizes, and the
-outcome. The "why did no rule take it?" explanation is worked out only when
-the journal is read, so matching cost does not grow with the rule count.
-Memory is bounded three ways: entries per journal, bytes kept per entry, and
-bytes kept by all journals together (a shared `JournalBudget`).
+outcome. Memory is bounded three ways: entries per journal, bytes kept per
+entry, and bytes kept by all journals together (a shared `JournalBudget`).
+
+The answer. An entry keeps the Outcome that answered, for the details view
+(`"response"` in `Entry.to_json`). An answer body of at most `RESPONSE_BYTES`
+is kept as it is (no copy: recording costs one length check) and its length
+is counted in the entry's budget size, even when it is a rule's reply shared
+by every request it answers (an over-count, never an under-count). A longer
+body is replaced by a cut copy of its first `RESPONSE_BYTES` (enough for the
+`RESPONSE_TEXT_LIMIT` characters shown), or by nothing when it is binary
+(a PDF, a PNG: the view shows no bytes of those), so one large simulator
+answer never keeps megabytes alive. An entry thus counts for at most
+`RESPONSE_BYTES` of answer, and the budget holds.
+
+The closest rule. "Why did no rule take it?" is worked out only when an entry
+is read, at most once per entry (kept on the entry), and only from plausible
+rules: those whose literal path prefix lies on the request's path, or whose
+operation is the request's (`RuleIndex.plausible`), under any method. Among
+them the closest is the one with the path (or operation) right, then the
+method right, the earlier rule winning a tie. When no rule is plausible,
+`closestRule` is null: a rule for another path says nothing about this
+request, and looking at all of them made reads cost grow with the rule count.
+An entry keeps the rule indexes it was answered under (the scenario's and the
+session's run-time rules), which are replaced, never changed, so it costs
+nothing to record them.
 """
 
 from __future__ import annotations
@@ -12,16 +33,17 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from .credentials import credentials_in, mask_header, scrub
 from .exchange import Incoming, Outcome
 from .loader import CompiledScenario
-from .matching import compile_glob
-from .rules import Rule
+from .matching import RequestMatcher
+from .rules import Rule, RuleIndex
+from .statuses import forbids_body
 
 BODY_LIMIT = 4096
 """Bytes of a request body kept in an entry (the rest is dropped, and said so)."""
@@ -33,11 +55,57 @@ TOTAL_BYTES = 64 * 1024 * 1024
 """Bytes all journals of a server keep together (see JournalBudget)."""
 ENTRY_OVERHEAD = 600
 """Rough bytes of an entry besides the kept texts (objects, outcome reference)."""
+RESPONSE_TEXT_LIMIT = 4096
+"""Characters of an answer's body shown in an entry's `response`."""
+RESPONSE_BYTES = 4 * RESPONSE_TEXT_LIMIT
+"""Bytes of an answer's body an entry keeps: `RESPONSE_TEXT_LIMIT` characters of UTF-8 at most."""
+NO_RULES = RuleIndex(())
 _CUT = "…"
+_TEXT_TYPES = frozenset(
+    {
+        "application/json",
+        "application/xml",
+        "application/javascript",
+        "application/x-www-form-urlencoded",
+        "application/x-ndjson",
+        "image/svg+xml",
+    }
+)
+
+
+def is_binary(media_type: str) -> bool:
+    """Whether an answer of `media_type` is not text (a PDF, a PNG, octet-stream): shown as no body."""
+    essence = media_type.partition(";")[0].strip().lower()
+    return not (essence.startswith("text/") or essence in _TEXT_TYPES or essence.endswith(("+json", "+xml")))
+
+
+def _latin1(text: str) -> str:
+    """`text` as it goes out in a header (latin-1, anything else replaced), as `send_outcome` sends it."""
+    return text.encode("latin-1", "replace").decode("latin-1")
+
+
+def response_headers(outcome: Outcome, body_length: int) -> dict[str, str]:
+    """The headers `replies.send_outcome` sends for `outcome`, to any method (names lowercase; a
+    repeated name's values joined with ', '); `body_length` is the length of the whole body."""
+    headers: dict[str, str] = {}
+    if forbids_body(outcome.status):
+        if outcome.status == 205:
+            headers["content-length"] = "0"
+    else:
+        headers["content-type"] = _latin1(outcome.media_type)
+        headers["content-length"] = str(body_length)
+    headers["x-mock-answered-by"] = _latin1(outcome.answered_by)
+    for name, value in outcome.headers:
+        name, value = name.lower(), _latin1(value)
+        headers[name] = f"{headers[name]}, {value}" if name in headers else value
+    return headers
 
 
 @dataclass(slots=True)
 class Entry:
+    """One exchange as the journal keeps it; `to_json` renders it (no lock needed: an entry is not
+    changed once recorded, but for its closest rule, worked out once, the same by whoever does it)."""
+
     seq: int
     at: float
     incoming: Incoming
@@ -45,12 +113,57 @@ class Entry:
     outcome: Outcome
     duration: float
     scenario: CompiledScenario
-    added: Sequence[Rule]
+    added: RuleIndex
+    """The session's run-time rules when the request was answered (checked before the scenario's)."""
     body_length: int
     """Bytes of the body as received."""
     headers_cut: bool
     size: int
     """Bytes this entry is counted for in the budget."""
+    response_length: int = 0
+    """Bytes of the answer's body as made (the entry may keep fewer: see the module's docstring)."""
+    explained: tuple[dict[str, str] | None] | None = None
+    """The closest rule, once worked out (`closest()`); None until then."""
+
+    def closest(self) -> dict[str, str] | None:
+        """The plausible rule that came nearest to taking the request, and why it did not (None: no
+        plausible rule); worked out on the first call only."""
+        explained = self.explained
+        if explained is None:
+            incoming = self.incoming
+            path, operation = incoming.path, incoming.operation
+            rules = [*self.added.plausible(path, operation), *self.scenario.rules.plausible(path, operation)]
+            found = closest_rule(rules, incoming)
+            if (
+                found is not None
+                and self.body_length > len(incoming.body)
+                and found["why"].startswith("body is not JSON")
+            ):
+                found["why"] = f"the journal keeps only the first {BODY_LIMIT} bytes of the body"
+            explained = self.explained = (found,)
+        return explained[0]
+
+    def response(self) -> dict[str, Any]:
+        """The answer as it went out: headers, body (text, cut; none when binary), its length."""
+        outcome = self.outcome
+        if outcome.fault is not None:  # the connection was reset, or left hanging: nothing was sent
+            return {"headers": {}, "body": "", "bodyLength": 0, "bodyTruncated": False, "binary": False}
+        length = self.response_length
+        headers = response_headers(outcome, length)
+        secrets = credentials_in(self.incoming.headers)
+        headers = {name: scrub(mask_header(name, value), secrets) for name, value in headers.items()}
+        if forbids_body(outcome.status) or self.incoming.method == "HEAD":
+            length = 0
+        binary = length > 0 and is_binary(outcome.media_type)
+        text = "" if binary or not length else outcome.body.decode("utf-8", "replace")
+        truncated = len(text) > RESPONSE_TEXT_LIMIT or (not binary and length > len(outcome.body))
+        return {
+            "headers": headers,
+            "body": scrub(text[:RESPONSE_TEXT_LIMIT], secrets),
+            "bodyLength": length,
+            "bodyTruncated": truncated,
+            "binary": binary,
+        }
 
     def to_json(self) -> dict[str, Any]:
         incoming, outcome = self.incoming, self.outcome
@@ -77,14 +190,13 @@ class Entry:
             "code": outcome.code,
             "fault": outcome.fault,
             "durationMs": round(self.duration * 1000, 3),
+            "response": self.response(),
         }
         if self.headers_cut:
             entry["headersTruncated"] = True
         if outcome.answered_by == "simulator":
-            closest = closest_rule([*self.added, *self.scenario.rules.rules], incoming)
-            if closest is not None and truncated and closest["why"].startswith("body is not JSON"):
-                closest["why"] = f"the journal keeps only the first {BODY_LIMIT} bytes of the body"
-            entry["closestRule"] = closest
+            closest = self.closest()
+            entry["closestRule"] = None if closest is None else dict(closest)
         return entry
 
 
@@ -146,7 +258,8 @@ class JournalBudget:
 
 
 def closest_rule(rules: Sequence[Rule], incoming: Incoming) -> dict[str, str] | None:
-    """The rule that came nearest to taking `incoming`, and why it did not (None: no rules)."""
+    """The rule of `rules` (in the order they are checked) that came nearest to taking `incoming`,
+    and why it did not (None: no rules)."""
     best: tuple[int, int] | None = None
     found: dict[str, str] | None = None
     for position, rule in enumerate(rules):
@@ -182,12 +295,17 @@ class Journal:
         outcome: Outcome,
         started: float,
         scenario: CompiledScenario,
-        added: Sequence[Rule] = (),
+        added: RuleIndex = NO_RULES,
     ) -> None:
-        """Keep one exchange; `added` are the session's run-time rules when it was answered."""
+        """Keep one exchange; `added` is the index of the session's run-time rules when it was answered."""
         self._seq += 1
         duration = time.perf_counter() - started
         copy, headers_cut, size = kept(incoming)
+        answer_length = len(outcome.body)
+        if answer_length > RESPONSE_BYTES:  # a cut copy, or nothing when binary: see the docstring
+            kept_body = b"" if is_binary(outcome.media_type) else outcome.body[:RESPONSE_BYTES]
+            outcome = replace(outcome, body=kept_body)
+        size += len(outcome.body)
         entry = Entry(
             self._seq,
             time.time(),
@@ -199,6 +317,7 @@ class Journal:
             len(incoming.body),
             headers_cut,
             size,
+            answer_length,
         )
         entries = self._entries
         entries.append(entry)
@@ -227,19 +346,31 @@ class Journal:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def select(self, filters: Mapping[str, str]) -> list[dict[str, Any]]:
-        """Entries as JSON, filtered by method, path (glob), status, code; `limit` keeps the newest N."""
-        entries: Iterable[Entry] = list(self._entries)
-        if method := filters.get("method"):
-            entries = [e for e in entries if e.incoming.method == method.upper()]
-        if path := filters.get("path"):
-            glob = compile_glob(path)
-            entries = [e for e in entries if glob.matches(e.incoming.path)]
-        if status := filters.get("status"):
-            entries = [e for e in entries if str(e.outcome.status) == status]
-        if code := filters.get("code"):
-            entries = [e for e in entries if e.outcome.code == code]
-        selected = list(entries)
-        if limit := filters.get("limit"):
-            selected = selected[-int(limit) :] if int(limit) > 0 else []
-        return [entry.to_json() for entry in selected]
+    def select(
+        self,
+        *matchers: RequestMatcher,
+        status: int | None = None,
+        code: str | None = None,
+        limit: int | None = None,
+    ) -> list[Entry]:
+        """The entries, oldest first, that every matcher matches (compiled from a `when`: see
+        `operations.requests`) and answered with `status` and error `code`; `limit` keeps the newest N.
+
+        Call it under the session's lock; render the entries (`Entry.to_json`) after releasing it.
+        """
+        compiled = matchers
+        wanted = len(self._entries) if limit is None else limit
+        selected: list[Entry] = []
+        for entry in reversed(self._entries):  # newest first: stop once `limit` are found
+            if len(selected) >= wanted:
+                break
+            outcome = entry.outcome
+            if status is not None and outcome.status != status:
+                continue
+            if code is not None and outcome.code != code:
+                continue
+            incoming = entry.incoming
+            if all(matcher.matches(incoming) for matcher in compiled):
+                selected.append(entry)
+        selected.reverse()
+        return selected

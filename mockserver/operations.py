@@ -13,7 +13,8 @@ another thing: see `simulator/operations.py`.)
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -319,47 +320,16 @@ class Operations:
     # --- the journal -----------------------------------------------------------------------------
 
     def requests(self, session_id: str | None, filters: Mapping[str, Any]) -> list[Entry]:
-        """Journal entries, oldest first, that pass every filter (see REQUEST_FILTERS).
+        """Journal entries, oldest first, that pass every filter (see `RequestQuery.parse`).
 
-        `when` is a rule's `when` (`"POST /x/{id}"`, or a mapping); `method` and `path` are its parts
-        on their own (the same pattern language); `status` and `code` are the answer's; `limit` keeps
-        the newest N. Render with `Entry.to_json()`, outside any lock.
+        Render them with `Entry.to_json()`: outside the session's lock, which is held only to pick them.
         """
-        unknown = sorted(set(filters) - set(REQUEST_FILTERS))
-        if unknown:
-            raise OperationError(
-                "VALIDATION_ERROR", f"Unknown filter {unknown[0]!r}; use {', '.join(REQUEST_FILTERS)}."
-            )
-        matchers = self._matchers(filters)
-        status = _whole(filters.get("status"), "status", 100, 599)
-        code = filters.get("code")
-        if code is not None and code not in catalog.CODES:
-            shown = str(code)[:MAX_TEXT]
-            raise OperationError("INVALID_INPUT", f"code: {shown!r} is not a catalog error code")
-        limit = _whole(filters.get("limit"), "limit", 0, MAX_LIMIT)
+        query = RequestQuery.parse(filters)
         session = self.session(session_id)
         with session.lock:
-            entries: Sequence[Entry] = session.journal.entries()
-        found = [
-            entry
-            for entry in entries
-            if (status is None or entry.outcome.status == status)
-            and (code is None or entry.outcome.code == code)
-            and all(matcher.matches(entry.incoming) for matcher in matchers)
-        ]
-        if limit is not None:
-            found = found[-limit:] if limit else []
-        return found
-
-    def _matchers(self, filters: Mapping[str, Any]) -> list[RequestMatcher]:
-        matchers = []
-        if (when := filters.get("when")) is not None:
-            matchers.append(compile_when(_validate(model.WHEN, when, "when")))
-        parts = {name: filters[name] for name in ("method", "path") if filters.get(name) is not None}
-        if parts:
-            parts.setdefault("path", "/**")  # a method on its own: any path
-            matchers.append(compile_when(_validate(model.WHEN, parts)))
-        return matchers
+            return session.journal.select(
+                *query.matchers, status=query.status, code=query.code, limit=query.limit
+            )
 
     def clear_requests(self, session_id: str | None = None) -> None:
         session = self.session(session_id)
@@ -414,6 +384,47 @@ class Operations:
         self.state.reload_problems = problems
 
 
+@dataclass(frozen=True, slots=True)
+class RequestQuery:
+    """A parsed journal query: what every matcher matches, with `status` and `code`, the newest `limit`."""
+
+    matchers: tuple[RequestMatcher, ...] = ()
+    status: int | None = None
+    code: str | None = None
+    limit: int | None = None
+
+    @classmethod
+    def parse(cls, filters: Mapping[str, Any]) -> RequestQuery:
+        """From filters named in REQUEST_FILTERS, as query-string text (admin API) or values (Python).
+
+        `when` is a rule's `when` (`"POST /x/{id}"`, or a mapping); `method` and `path` are its parts
+        on their own, in the same pattern language (`*` within one segment, `**` across several);
+        `status` and `code` are the answer's; `limit` keeps the newest N.
+        """
+        unknown = sorted(set(filters) - set(REQUEST_FILTERS))
+        if unknown:
+            raise OperationError(
+                "VALIDATION_ERROR", f"Unknown filter {unknown[0]!r}; use {', '.join(REQUEST_FILTERS)}."
+            )
+        matchers = []
+        if (when := filters.get("when")) not in (None, ""):
+            matchers.append(compile_when(_validate(model.WHEN, when, "when")))
+        parts = {name: filters[name] for name in ("method", "path") if filters.get(name) not in (None, "")}
+        if parts:
+            parts.setdefault("path", "/**")  # a method on its own: any path
+            matchers.append(compile_when(_validate(model.WHEN, parts)))
+        code = filters.get("code") or None
+        if code is not None and code not in catalog.CODES:
+            shown = str(code)[:MAX_TEXT]
+            raise OperationError("INVALID_INPUT", f"code: {shown!r} is not a catalog error code")
+        return cls(
+            tuple(matchers),
+            _whole(filters.get("status"), "status", 100, 599),
+            code,
+            _whole(filters.get("limit"), "limit", 0, MAX_LIMIT),
+        )
+
+
 def _session_id(given: str | None) -> str:
     if given is None:
         return DEFAULT_SESSION
@@ -424,7 +435,7 @@ def _session_id(given: str | None) -> str:
 
 def _whole(value: Any, name: str, low: int, high: int) -> int | None:
     """A whole number filter given as an int (Python) or digits (a query string), within [low, high]."""
-    if value is None:
+    if value is None or value == "":
         return None
     if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 9:
         value = int(value)

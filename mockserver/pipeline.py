@@ -92,7 +92,7 @@ class Pipeline:
             if session.journal.limit:
                 scenario = overrides.scenario or session.scenario
                 with session.lock:
-                    session.journal.record(incoming, outcome, began, scenario, session.added)
+                    session.journal.record(incoming, outcome, began, scenario, session.added_index)
             state.sessions.release(session)
             if settings.log_requests:
                 _log(incoming, outcome)

@@ -96,6 +96,24 @@ class RuleIndex:
             return found[0]
         return sorted((rule for bucket in found for rule in bucket), key=lambda r: r.order)
 
+    def plausible(self, path: str, operation: str | None = None) -> list[Rule]:
+        """The rules whose path or operation could take a request for `path` (performing `operation`)
+        under any method, in file order: `candidates` for every method at once.
+
+        A rule with a path pattern sits at the node of its literal prefix (a glob or `{name}`
+        segment ends the prefix; a `^regex` has none, so it sits at the root and is always here).
+        """
+        found: list[Rule] = []
+        if operation is not None:
+            found += self._operations.get(operation, ())
+        node: _Node | None = self._root
+        segments = iter(path_segments(path))
+        while node is not None:
+            for bucket in node.by_method.values():
+                found += bucket
+            node = node.children.get(next(segments, "/")) if node.children else None
+        return sorted(found, key=lambda r: r.order)
+
 
 @dataclass(frozen=True, slots=True)
 class Choice:
