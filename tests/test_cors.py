@@ -39,7 +39,7 @@ def boom(app: MockApp) -> None:
     def fail(*args: Any) -> Any:
         raise RuntimeError("unexpected")
 
-    app.pipeline.simulate = fail  # type: ignore[method-assign]
+    app.pipeline.simulate = fail  # type: ignore[method-assign,assignment]
 
 
 KINDS: list[tuple[str, str, str, dict[str, str], bytes, Callable[[MockApp], None] | None, int]] = [
@@ -156,11 +156,12 @@ OWN = {name.strip().lower() for name in ALLOW_HEADERS.decode().split(",")}
 
 
 async def preflight(app: MockApp, origin: str, requested: str | bytes) -> httpx.Response:
-    headers = {
-        "Origin": origin,
-        "Access-Control-Request-Method": "GET",
-        "Access-Control-Request-Headers": requested,
-    }
+    raw = requested if isinstance(requested, bytes) else requested.encode("latin-1")
+    headers = [
+        (b"Origin", origin.encode("latin-1")),
+        (b"Access-Control-Request-Method", b"GET"),
+        (b"Access-Control-Request-Headers", raw),
+    ]
     async with client(app) as made:
         return await made.options("/api/v1/designs", headers=headers)
 
