@@ -49,17 +49,27 @@ def compile_glob(source: str) -> Glob:
 # --- paths: literal, templates, globs, or a regular expression --------------------
 
 
+LITERAL, LEAD, REST = 0, 1, 2
+"""Kinds of a route step: a whole segment as written; a segment that begins with this text (a glob,
+a `{name}`, or where a regular expression stops being plain text); anything from here on (`**`)."""
+
+Route = tuple[tuple[int, str], ...]
+
+
 @dataclass(frozen=True, slots=True)
 class PathPattern:
     """A compiled path pattern.
 
-    `prefix` is its leading run of literal segments, which the rule index uses;
-    `regex` is None when the whole pattern is literal.
+    `prefix` is its leading run of literal segments; `route` is what the rule index files it under:
+    one step per segment, as far as the pattern says something plain about it (see LITERAL, LEAD,
+    REST). Every path the pattern matches follows its route; the route may let through paths the
+    pattern then refuses. `regex` is None when the whole pattern is literal.
     """
 
     source: str
     prefix: tuple[str, ...]
     regex: re.Pattern[str] | None
+    route: Route = ((REST, ""),)
 
     def match(self, path: str) -> dict[str, str] | None:
         """The captured `{name}` values when `path` matches, else None."""
@@ -73,7 +83,7 @@ def compile_path(source: str) -> PathPattern:
     """Compile `/literal/{name}/*/**` or `^regex$`; PatternError says what is wrong."""
     if source.startswith("^"):
         try:
-            return PathPattern(source, (), re.compile(source))
+            return PathPattern(source, (), re.compile(source), _regex_route(source))
         except re.error as exc:
             raise PatternError(f"invalid regular expression {source!r}: {exc}") from None
     if not source.startswith("/"):
@@ -84,11 +94,14 @@ def compile_path(source: str) -> PathPattern:
     names: set[str] = set()
     parts: list[str] = []
     prefix: list[str] = []
+    route: list[tuple[int, str]] = []
     literal = True
     for segment in segments:
         if segment == "**":
             parts.append("(?:/.*)?")
             literal = False
+            if not route or route[-1][0] != REST:
+                route.append((REST, ""))
             continue
         if "**" in segment:
             raise PatternError(f"'**' must be a whole segment in path pattern {source!r}")
@@ -97,12 +110,54 @@ def compile_path(source: str) -> PathPattern:
             parts.append("/" + re.escape(segment))
             if literal:
                 prefix.append(segment)
+            step = (LITERAL, segment)
         else:
             parts.append("/" + compiled)
             literal = False
+            step = (LEAD, re.split(r"[*{]", segment, maxsplit=1)[0])
+        if not route or route[-1][0] != REST:
+            route.append(step)
     if literal:
-        return PathPattern(source, tuple(prefix), None)
-    return PathPattern(source, tuple(prefix), re.compile("".join(parts), re.DOTALL))
+        return PathPattern(source, tuple(prefix), None, tuple(route))
+    return PathPattern(source, tuple(prefix), re.compile("".join(parts), re.DOTALL), tuple(route))
+
+
+_REGEX_SPECIAL = frozenset("\\.^$*+?{}[]|()")
+_QUANTIFIERS = frozenset("*+?{")
+
+
+def _regex_route(source: str) -> Route:
+    """The route of `^regex`: the plain text it starts with, cut into whole segments and a lead.
+
+    The text stops at the first character that is not plain (a class, a group, `.`, an anchor, an
+    escape such as `\\d`); a character that a quantifier follows is not taken either. A regular
+    expression with an alternation anywhere gets the empty route: it is tried for every path.
+    """
+    if "|" in source:
+        return ((REST, ""),)
+    text: list[str] = []
+    i = 1
+    while i < len(source):
+        ch = source[i]
+        if ch == "\\" and i + 1 < len(source) and not source[i + 1].isalnum():
+            plain, width = source[i + 1], 2
+        elif ch in _REGEX_SPECIAL:
+            break
+        else:
+            plain, width = ch, 1
+        if i + width < len(source) and source[i + width] in _QUANTIFIERS:
+            break
+        text.append(plain)
+        i += width
+    pieces = "".join(text).split("/")
+    if len(pieces) < 2 or pieces[0] != "":
+        return ((REST, ""),)
+    whole, lead = pieces[1:-1], pieces[-1]
+    route = [(LITERAL, segment) for segment in whole]
+    if lead:
+        route.append((LEAD, lead))
+    route.append((REST, ""))
+    return tuple(route)
 
 
 def _compile_segment(segment: str, source: str, names: set[str]) -> str | None:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable, Mapping, MutableMapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from . import model
 from .exchange import Incoming, Outcome
-from .matching import RequestMatcher, compile_matcher, path_segments
+from .matching import LEAD, LITERAL, REST, RequestMatcher, compile_matcher, path_segments
 from .replies import prepare
 
 
@@ -54,64 +54,126 @@ def compile_rule(
     )
 
 
-@dataclass
+Bucket = list[Rule]
+"""Rules filed at one place of the index, in file order."""
+
+
 class _Node:
-    children: dict[str, _Node] = field(default_factory=dict)
-    by_method: dict[str | None, list[Rule]] = field(default_factory=dict)
+    """One place in the segment trie: what the next segment may be, and the rules filed here."""
+
+    __slots__ = ("children", "ends", "lead_lengths", "leads", "rests")
+
+    def __init__(self) -> None:
+        self.children: dict[str, _Node] = {}
+        """The next segment, written out."""
+        self.leads: dict[str, _Node] = {}
+        """A next segment that begins with this text (a glob or `{name}` segment)."""
+        self.lead_lengths: tuple[int, ...] = ()
+        """The distinct lengths of `leads`' keys: the few prefixes of a segment to look up."""
+        self.ends: dict[str | None, Bucket] = {}
+        """Rules whose route ends here, by method (None: any)."""
+        self.rests: dict[str | None, Bucket] = {}
+        """Rules that take whatever follows (`**`, a regular expression), by method."""
 
 
 class RuleIndex:
-    """Rules bucketed by operation, or by method and literal path prefix, so lookup cost stays flat."""
+    """Rules filed in a segment trie by their path's route, or by operation, so that finding the
+    rules that could take a request costs the same however many rules cannot.
+
+    A request walks the trie one path segment at a time, following the segment written out and
+    every lead it begins with; it collects the buckets of rules that take any rest on the way, and
+    those that end where it ends. The cost is the request's depth times the branches its segments
+    open (one, plus one per matching lead length), never the number of rules. No sorting happens
+    per request: each bucket is in file order and `choose` takes the earliest match across them.
+    """
 
     def __init__(self, rules: Iterable[Rule]) -> None:
         self.rules: tuple[Rule, ...] = tuple(sorted(rules, key=lambda r: r.order))
         self._root = _Node()
-        self._operations: dict[str, list[Rule]] = {}
+        self._operations: dict[str, dict[str | None, Bucket]] = {}
         for rule in self.rules:
-            if rule.matcher.operation is not None:
-                self._operations.setdefault(rule.matcher.operation, []).append(rule)
+            matcher = rule.matcher
+            if matcher.operation is not None:
+                by_method = self._operations.setdefault(matcher.operation, {})
+                by_method.setdefault(matcher.method, []).append(rule)
                 continue
             node = self._root
-            for segment in rule.matcher.path.prefix:
-                node = node.children.setdefault(segment, _Node())
-            node.by_method.setdefault(rule.matcher.method, []).append(rule)
+            route = matcher.path.route
+            for kind, text in route:
+                if kind == LITERAL:
+                    node = node.children.setdefault(text, _Node())
+                elif kind == LEAD:
+                    if text not in node.leads:
+                        node.leads[text] = _Node()
+                        node.lead_lengths = tuple(sorted({*node.lead_lengths, len(text)}))
+                    node = node.leads[text]
+            place = node.rests if route and route[-1][0] == REST else node.ends
+            place.setdefault(matcher.method, []).append(rule)
 
     def __len__(self) -> int:
         return len(self.rules)
 
-    def candidates(self, method: str, path: str, operation: str | None = None) -> list[Rule]:
-        """The rules that could match `method path` (performing `operation`), in file order."""
-        found: list[list[Rule]] = []
+    def _places(
+        self, path: str, operation: str | None, shorter: bool = False
+    ) -> list[dict[str | None, Bucket]]:
+        """Every place whose rules could take a request for `path` performing `operation`; with
+        `shorter`, also the rules whose path ends before the request's does (near misses)."""
+        found: list[dict[str | None, Bucket]] = []
         if operation is not None and (by_operation := self._operations.get(operation)):
             found.append(by_operation)
-        node: _Node | None = self._root
-        segments = iter(path_segments(path))
-        while node is not None:
+        nodes = [self._root]
+        for segment in path_segments(path):
+            reached: list[_Node] = []
+            for node in nodes:
+                if node.rests:
+                    found.append(node.rests)
+                if shorter and node.ends and node is not self._root:
+                    found.append(node.ends)
+                child = node.children.get(segment)
+                if child is not None:
+                    reached.append(child)
+                for length in node.lead_lengths:
+                    if length > len(segment):
+                        break
+                    led = node.leads.get(segment[:length])
+                    if led is not None:
+                        reached.append(led)
+            nodes = reached
+            if not nodes:
+                return found
+        for node in nodes:
+            if node.rests:
+                found.append(node.rests)
+            if node.ends:
+                found.append(node.ends)
+        return found
+
+    def buckets(self, method: str, path: str, operation: str | None = None) -> list[Bucket]:
+        """The buckets of rules that could take `method path` (performing `operation`), each in file order."""
+        found = []
+        for place in self._places(path, operation):
             for key in (method, None):
-                bucket = node.by_method.get(key)
+                bucket = place.get(key)
                 if bucket:
                     found.append(bucket)
-            node = node.children.get(next(segments, "/")) if node.children else None
-        if len(found) == 1:
-            return found[0]
-        return sorted((rule for bucket in found for rule in bucket), key=lambda r: r.order)
+        return found
+
+    def candidates(self, method: str, path: str, operation: str | None = None) -> list[Rule]:
+        """The rules that could match `method path` (performing `operation`), in file order.
+
+        For reading (tests, explanations): `choose` works on the buckets and never sorts.
+        """
+        return sorted(
+            (rule for bucket in self.buckets(method, path, operation) for rule in bucket),
+            key=lambda r: r.order,
+        )
 
     def plausible(self, path: str, operation: str | None = None) -> list[Rule]:
-        """The rules whose path or operation could take a request for `path` (performing `operation`)
-        under any method, in file order: `candidates` for every method at once.
-
-        A rule with a path pattern sits at the node of its literal prefix (a glob or `{name}`
-        segment ends the prefix; a `^regex` has none, so it sits at the root and is always here).
-        """
-        found: list[Rule] = []
-        if operation is not None:
-            found += self._operations.get(operation, ())
-        node: _Node | None = self._root
-        segments = iter(path_segments(path))
-        while node is not None:
-            for bucket in node.by_method.values():
-                found += bucket
-            node = node.children.get(next(segments, "/")) if node.children else None
+        """The rules that come near a request for `path` (performing `operation`), in file order:
+        `candidates` for every method at once, and the rules whose path stops short of the request's
+        along its way (`/api/v1/designs/*` for `/api/v1/designs/dsg_invoice/pages`)."""
+        places = self._places(path, operation, shorter=True)
+        found = [rule for place in places for bucket in place.values() for rule in bucket]
         return sorted(found, key=lambda r: r.order)
 
 
@@ -130,19 +192,46 @@ def choose(
     hits: MutableMapping[str, int],
     rng: random.Random,
 ) -> Choice | None:
-    """The first rule that matches and still has uses left; advances its counter."""
-    for rule in index.candidates(incoming.method, incoming.path, incoming.operation):
-        used = hits.get(rule.id, 0)
-        if rule.limit is not None and used >= rule.limit:
+    """The first rule in file order that matches and still has uses left; advances its counter.
+
+    The index gives a few buckets, each in file order. Each bucket's first rule that is unspent and
+    matches is its head; the earliest head is tried (its `chance` drawn); one whose draw fails
+    gives way to its bucket's next match. So `chance` is drawn for exactly the rules that a walk
+    over all the rules in file order would draw for, with no sorting and no rule looked at twice.
+    """
+    buckets = index.buckets(incoming.method, incoming.path, incoming.operation)
+    if not buckets:
+        return None
+    heads: list[tuple[int, int, int]] = []  # (order, bucket, position) of each bucket's next match
+    for number, bucket in enumerate(buckets):
+        position = _next_match(bucket, 0, incoming, hits)
+        if position is not None:
+            heads.append((bucket[position].order, number, position))
+    while heads:
+        head = min(heads) if len(heads) > 1 else heads[0]
+        _, number, position = head
+        rule = buckets[number][position]
+        if rule.chance is None or rng.random() < rule.chance:
+            used = hits.get(rule.id, 0)
+            hits[rule.id] = used + 1
+            outcome = rule.replies[used if rule.sequence else 0]
+            if rule.delay is None:
+                return Choice(rule, outcome)
+            low, high = rule.delay
+            return Choice(rule, outcome, low if low == high else rng.uniform(low, high))
+        heads.remove(head)
+        following = _next_match(buckets[number], position + 1, incoming, hits)
+        if following is not None:
+            heads.append((buckets[number][following].order, number, following))
+    return None
+
+
+def _next_match(bucket: Bucket, start: int, incoming: Incoming, hits: MutableMapping[str, int]) -> int | None:
+    """The position of the first rule from `start` that has uses left and matches `incoming`."""
+    for position in range(start, len(bucket)):
+        rule = bucket[position]
+        if rule.limit is not None and hits.get(rule.id, 0) >= rule.limit:
             continue
-        if not rule.matcher.matches(incoming):
-            continue
-        if rule.chance is not None and rng.random() >= rule.chance:
-            continue
-        hits[rule.id] = used + 1
-        outcome = rule.replies[used if rule.sequence else 0]
-        if rule.delay is None:
-            return Choice(rule, outcome)
-        low, high = rule.delay
-        return Choice(rule, outcome, low if low == high else rng.uniform(low, high))
+        if rule.matcher.matches(incoming):
+            return position
     return None

@@ -207,13 +207,13 @@ def test_plausible_rules_are_those_on_the_requests_path_under_any_method() -> No
         rule("GET /api/v1/designs/{id}", 1),
         rule("POST /api/v1/designs/*", 2),
         rule("DELETE /api/v1/designs/dsg_invoice", 3),
-        rule("/api/v1/des*", 4),  # a glob ends the literal prefix: it sits at /api/v1
-        rule("^/api/.*$", 5),  # a regular expression has no literal prefix: it sits at the root
+        rule("/api/v1/des*", 4),  # stops short of the request's path, along its way: a near miss
+        rule("^/api/.*$", 5),  # a regular expression is filed under the plain text it starts with
         rule("GET /**", 6),
         rule({"operation": "designs.get"}, 7),
-        rule("GET /api/v1/designs/{id}/pages", 8),  # plausible: the trie cannot tell {id}/pages apart
     ]
     far = [
+        rule("GET /api/v1/designs/{id}/pages", 8),  # one segment deeper than the request
         rule("GET /api/v1/other/{id}", 20),
         rule("GET /api/v1/designs/dsg_other/pages", 21),
         rule({"operation": "designs.list"}, 22),
