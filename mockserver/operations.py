@@ -159,6 +159,7 @@ class Operations:
             "sessions": len(sessions),
             "maxSessions": sessions.max_sessions,
             "sessionsEvicted": sessions.evicted,
+            "inFlight": sum(session.busy for session in sessions.all().values()),
             "apiRevision": revision.name,
             "apiRevisionLabel": revision.label,
         }

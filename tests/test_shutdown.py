@@ -31,6 +31,19 @@ def serve(scenario_dir: Path, *options: str) -> tuple[RunningCli, tuple[str, int
     return cli, (url.hostname, url.port)
 
 
+def in_hand(address: tuple[str, int], count: int) -> None:
+    """Wait until the server is answering `count` requests (its health says so), at most 20 s."""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        with socket.create_connection(address, timeout=5) as probe:
+            probe.sendall(b"GET /__mock/health HTTP/1.1\r\nHost: mock.test\r\nConnection: close\r\n\r\n")
+            answer = b"".join(iter(lambda: probe.recv(65536), b""))
+        if f'"inFlight":{count}'.encode() in answer:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"the server never had {count} requests in hand")
+
+
 def send(address: tuple[str, int], request: str) -> socket.socket:
     sock = socket.create_connection(address, timeout=30)
     sock.sendall(request.encode("ascii"))
@@ -90,7 +103,7 @@ def test_a_stop_ends_pending_hangs_and_delays_promptly_and_exits_0(
     )
     hanging = send(address, get("/api/v1/designs"))
     waiting = send(address, get("/api/v1/tools", "X-Mock-Delay: 600s"))
-    time.sleep(0.5)  # both requests are in the server's hands
+    in_hand(address, 2)  # both requests are in the server's hands
     took, status, err = stop(cli, how)
     assert took < PROMPT, f"stopping took {took:.1f} s; stderr:\n{err}"
     assert status == 0, err
@@ -110,7 +123,7 @@ def test_a_request_that_still_runs_is_cut_off_after_shutdown_seconds(scenario_di
         "POST /api/v1/designs HTTP/1.1\r\nHost: mock.test\r\nContent-Type: application/json\r\n"
         "Content-Length: 1000\r\n\r\n{",
     )
-    time.sleep(0.5)
+    in_hand(address, 1)
     took, status, err = stop(cli, signal.SIGTERM)
     assert 0.8 < took < 1 + PROMPT, f"stopping took {took:.1f} s; stderr:\n{err}"
     assert status == 0, err
