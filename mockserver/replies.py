@@ -11,6 +11,7 @@ import mimetypes
 from collections.abc import Mapping
 from datetime import datetime
 from email.utils import formatdate
+from functools import lru_cache
 from typing import Any
 
 from starlette.types import Send
@@ -23,12 +24,18 @@ HANDOFF = None
 """A prepared reply that hands the request to the simulator."""
 
 
+@lru_cache(maxsize=4096)
+def _error_body(code: str, message: str | None) -> bytes:
+    """The encoded error envelope (the same bytes for the many rules and answers that share it)."""
+    return catalog.encode(catalog.CODES[code].envelope(message))
+
+
 def error_outcome(code: str, answered_by: str, message: str | None = None, **extra: Any) -> Outcome:
     """The catalog error `code` as an Outcome."""
     entry = catalog.CODES[code]
     return Outcome(
         status=entry.status,
-        body=catalog.encode(entry.envelope(message)),
+        body=_error_body(code, message),
         answered_by=answered_by,
         code=code,
         **extra,

@@ -101,7 +101,10 @@ class RuleIndex:
             route = matcher.path.route
             for kind, text in route:
                 if kind == LITERAL:
-                    node = node.children.setdefault(text, _Node())
+                    child = node.children.get(text)
+                    if child is None:
+                        child = node.children[text] = _Node()
+                    node = child
                 elif kind == LEAD:
                     if text not in node.leads:
                         node.leads[text] = _Node()
