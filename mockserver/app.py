@@ -210,6 +210,8 @@ class MockApp:
                     watcher.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await watcher
+                if self.state.console is not None:
+                    self.state.console.stop()  # the last request lines out before the process ends
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 

@@ -94,8 +94,8 @@ class Pipeline:
                 with session.lock:
                     session.journal.record(incoming, outcome, began, scenario, session.added_index)
             state.sessions.release(session)
-            if settings.log_requests:
-                _log(incoming, outcome)
+            if state.console is not None:
+                state.console.add(incoming, outcome)
 
     async def deliver(
         self, outcome: Outcome, scope: Scope, receive: Receive, send: Send, method: str
@@ -158,14 +158,6 @@ def _authority(server: Sequence[Any] | None, settings: Settings) -> str:
         host, port = settings.host, settings.port
     name = f"[{host}]" if ":" in host else host
     return f"{name}:{port}" if port else name
-
-
-def _log(incoming: Incoming, outcome: Outcome) -> None:
-    what = outcome.fault or " ".join(str(part) for part in (outcome.status, outcome.code) if part)
-    by = outcome.answered_by
-    source = by if by == "simulator" or by.startswith(("override", "mockserver")) else f"rule {by}"
-    operation = f" [{incoming.operation}]" if incoming.operation else ""
-    logger.info("%s %s%s → %s (%s)", incoming.method, incoming.path, operation, what, source)
 
 
 async def _read_body(receive: Receive, limit: int) -> bytes:

@@ -7,11 +7,13 @@ the Python controls reach into it around them.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from datetime import datetime
 
 from . import faults
 from .clock import utc_now
+from .console import Console
 from .errors import ServerStartError
 from .loader import LoadCache, ScenarioSet, load
 from .sessions import InternalErrors, Session, SessionStore
@@ -59,6 +61,10 @@ class MockState:
         """Scenarios whose file a reload found gone, by name: the file they came from."""
         self.stopping = faults.Stopping()
         """Begun when the server stops: pending hangs and delays end at once."""
+        self.console = Console(sys.stderr) if settings.log_requests else None
+        """The request lines, written by a thread of their own (`--quiet`: None)."""
+        if self.console is not None:
+            self.console.start()
         self.internal_errors = InternalErrors()
         """Every exception that escaped while answering, in any session (each session keeps its own too)."""
 
