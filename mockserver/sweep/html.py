@@ -29,7 +29,8 @@ table.grid { border-collapse: separate; border-spacing: 3px; }
 .grid th { font-weight: 600; font-size: .85rem; text-align: left; padding: 0 .5rem 0 0; white-space: nowrap; }
 .grid thead th { text-align: center; padding: 0 .25rem .25rem; }
 .grid td { padding: 0; }
-.cell { width: 100%; min-width: 7rem; border: 0; border-radius: 4px; padding: .45rem .5rem; color: #fff;
+.grid .cell { width: 100%; }
+.cell { min-width: 7rem; border: 0; border-radius: 4px; padding: .45rem .5rem; color: #fff;
   font: 600 .8rem system-ui, sans-serif; cursor: pointer; }
 .cell:focus-visible { outline: 3px solid #0969da; outline-offset: 2px; }
 .na { display: block; text-align: center; color: var(--muted); background: var(--none); border-radius: 4px;
@@ -44,7 +45,11 @@ dialog::backdrop { background: rgba(31, 35, 40, .45); }
 dialog h2 { font-size: 1.1rem; margin: 0 0 .5rem; display: flex; gap: .75rem; align-items: center; }
 .badge { color: #fff; border-radius: 4px; padding: .1rem .5rem; font-size: .8rem; }
 dialog h3 { font-size: .95rem; margin: 1rem 0 .35rem; }
-dialog table { border-collapse: collapse; font-size: .82rem; width: 100%; }
+dialog table { border-collapse: collapse; font-size: .82rem; width: 100%; table-layout: fixed; }
+dialog col.n { width: 3rem; } dialog col.t { width: 7.5rem; } dialog col.m { width: 4.5rem; }
+dialog col.o { width: 8rem; } dialog col.a { width: 13rem; } dialog col.b { width: 10rem; }
+dialog td { overflow-wrap: anywhere; }
+dialog td.path { font-family: ui-monospace, monospace; font-size: .78rem; }
 dialog td, dialog th { border-bottom: 1px solid #d0d7de; padding: .25rem .4rem; text-align: left;
   vertical-align: top; }
 tr.injected td { background: #fff1e5; }
@@ -165,7 +170,7 @@ def _dialog(run: Run, dialog_id: str, report: SweepReport) -> str:
             '<button type="button" class="close">Close</button>',
             f'<h2 id="{dialog_id}-title">{escape(run.title)}'
             f' <span class="badge {run.state}">{LABELS[run.state].lower()}</span></h2>',
-            f"<p>{escape(STATES[run.state])}. The command ended with {exit_text}"
+            f"<p>{escape(STATES[run.state].capitalize())}. The command ended with {exit_text}"
             f" after {run.seconds:.2f} s.</p>",
             injected,
             _findings(run),
@@ -193,19 +198,33 @@ def _findings(run: Run) -> str:
 
 
 _INJECTED = ' class="injected"'
+_COLUMNS = (
+    '<colgroup><col class="n"><col class="t"><col class="m"><col><col class="o"><col class="a">'
+    '<col class="b"></colgroup>'
+)
+
+
+PATH_SHOWN = 100
+"""Characters of a request's path and query shown (a presigned link's query is long); all in its title."""
+
+
+def _short(path: str) -> str:
+    return path if len(path) <= PATH_SHOWN else path[:PATH_SHOWN] + "\u2026"
 
 
 def _requests(run: Run) -> str:
     rows: Iterable[str] = (
         f"<tr{_INJECTED if seen.injected else ''}><td>{seen.id}</td>"
-        f"<td>{escape(seen.time)}</td><td>{escape(seen.method)}</td><td>{escape(seen.path)}</td>"
+        f'<td title="{escape(seen.time)}">{escape(seen.time[11:23])}</td><td>{escape(seen.method)}</td>'
+        f'<td class="path" title="{escape(seen.path)}">{escape(_short(seen.path))}</td>'
         f"<td>{escape(seen.operation or '')}</td><td>{escape(seen.outcome)}</td>"
         f"<td>{escape(seen.answered_by)}{' (injected)' if seen.injected else ''}</td></tr>"
         for seen in run.requests
     )
     body = "".join(rows) or '<tr><td colspan="7">The mock saw no request.</td></tr>'
     return (
-        f"<h3>Requests the mock saw ({len(run.requests)})</h3><table><thead><tr><th>#</th><th>time</th>"
-        "<th>method</th><th>path</th><th>operation</th><th>answer</th><th>answered by</th></tr></thead>"
+        f"<h3>Requests the mock saw ({len(run.requests)})</h3><table>{_COLUMNS}"
+        "<thead><tr><th>#</th><th>time</th><th>method</th><th>path</th><th>operation</th><th>answer</th>"
+        "<th>answered by</th></tr></thead>"
         f"<tbody>{body}</tbody></table>"
     )
