@@ -36,6 +36,9 @@ MAX_COMMAND_ARGS = 1000
 JOURNAL_LIMIT = 2000
 """Requests kept per run (a retry storm beyond it keeps its newest)."""
 SHUTDOWN_SECONDS = 0.5
+SETTLE_SECONDS = 2.0
+"""After the command ends, how long the requests it left in flight may take to be answered and recorded
+(a client that exits the moment it reads an answer is ahead of the mock's journal by a moment)."""
 URL_VARIABLE, KEY_VARIABLE = "IMAGINEPDF_API_URL", "IMAGINEPDF_API_KEY"
 CELL_VARIABLE = "MOCKSERVER_SWEEP_RUN"
 """Set for the command: `baseline`, or `OPERATION:INJECTION` (for logs; a client should not act on it)."""
@@ -147,6 +150,13 @@ class _Servers:
             server.stop()
 
 
+def _settle(server: MockServer) -> None:
+    """Wait (at most SETTLE_SECONDS) until no request of the run is still being answered or recorded."""
+    deadline = time.monotonic() + SETTLE_SECONDS
+    while server.session.busy and time.monotonic() < deadline:
+        time.sleep(0.005)
+
+
 class Sweeper:
     """Runs one sweep; `cancel()` (from another thread, or a signal handler) kills the running commands."""
 
@@ -251,13 +261,14 @@ class Sweeper:
                 completed = self.processes.run(self.options.command, env, self.options.timeout)
             finally:
                 shutil.rmtree(scratch, ignore_errors=True)
+            _settle(server)
             entries = server.requests()
             used = next((rule["used"] for rule in server.rules() if rule["id"] == rule_id), 0)
             replace = completed.timed_out
             return Run(
                 operation, injection, completed.exit_status, completed.timed_out, completed.seconds,
                 completed.output, completed.output_cut, tuple(Seen.of(entry, rule_id) for entry in entries),
-                tuple(findings(server, entries)), int(used),
+                tuple(findings(server)), int(used),
             )  # fmt: skip
         finally:
             servers.give(server, replace=replace)
