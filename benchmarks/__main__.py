@@ -76,6 +76,8 @@ class Report:
 def _fmt(value: float, unit: str) -> str:
     if unit == "req/s":
         return f"{value:,.0f} req/s"
+    if unit == "s" and value >= 10:
+        return f"{value:.1f} s"
     if unit == "s":
         return f"{value * 1000:.0f} ms" if value >= 0.01 else f"{value * 1e6:.0f} µs"
     if unit == "MB":
@@ -301,6 +303,7 @@ def measure(args: argparse.Namespace) -> Report:
         fig.note = f"+{grown:.1f} MB since the 10k figure"
     journal_reads(report, 10 if args.quick else 30)
     soak(report, 15 if args.quick else 60)
+    sweep_time(report, 10 if args.quick else 30)
     session_flood(report, 20_000 if args.quick else 100_000)
     return report
 
@@ -376,7 +379,39 @@ def journal_reads(report: Report, rounds: int) -> None:
     )
 
 
-SECTIONS = {"journal": journal_reads}
+SWEEP_TARGET = 60.0
+"""Issue 16: a sweep of a client that calls four operations, with --jobs 2, in under a minute."""
+
+
+def sweep_time(report: Report, rounds: int) -> None:
+    """`mockserver sweep --jobs 2` over benchmarks/sweep_client.py (four operations, every injection),
+    as a user runs it: wall-clock seconds from start to exit status. `rounds` only picks 1 or 2 sweeps."""
+    times: list[float] = []
+    summary: dict[str, int] = {}
+    cells = 0
+    for _ in range(1 if rounds <= 10 else 2):
+        with tempfile.TemporaryDirectory() as folder:
+            out = Path(folder) / "sweep.json"
+            began = time.perf_counter()
+            done = subprocess.run(
+                [sys.executable, "-m", "mockserver", "sweep", "--jobs", "2", "--quiet", "--json", str(out),
+                 "--", sys.executable, str(HERE / "sweep_client.py")],
+                capture_output=True, text=True, check=False,
+            )  # fmt: skip
+            times.append(time.perf_counter() - began)
+            assert done.returncode == 0, done.stdout + done.stderr
+            swept = json.loads(out.read_text(encoding="utf-8"))
+            assert len(swept["operations"]) == 4, swept["operations"]
+            summary, cells = swept["summary"], len(swept["cells"])
+    fig = report.add(
+        Figure("sweep: a client of 4 operations, every injection, --jobs 2", "s", times, target="< 60 s")
+    )
+    fig.met = fig.median < SWEEP_TARGET
+    states = ", ".join(f"{count} {state}" for state, count in summary.items() if count)
+    fig.note = f"{cells} runs ({states}); a `hang` run waits out its 5 s"
+
+
+SECTIONS = {"journal": journal_reads, "sweep": sweep_time}
 """Sections `--only` runs on their own (quick: fewer rounds)."""
 
 

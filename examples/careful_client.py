@@ -4,7 +4,8 @@ Same work as naive_client.py: list the designs, generate one invoice PDF, downlo
 IMAGINEPDF_API_URL, key in IMAGINEPDF_API_KEY; spare keys to rotate to, comma-separated, in
 IMAGINEPDF_NEXT_API_KEYS). What it does on failure, urllib3's Retry done by hand with httpx:
 
-- 5xx, 429, a broken connection, a timeout or an unreadable body: retry, at most ATTEMPTS attempts in
+- 5xx, 429, a broken connection, a timeout or an unreadable body (JSON cut short, a download that is
+  not a PDF): retry, at most ATTEMPTS attempts in
   all, waiting BACKOFF, then twice as long each time (no jitter, so runs are repeatable), or as long
   as a Retry-After header asks if that is longer;
 - 401 API_KEY_EXPIRED / INVALID_API_KEY: switch to the next spare key, else stop (exit 4);
@@ -53,6 +54,8 @@ def retry_after(response: httpx.Response) -> float:
 
 
 def send(client: httpx.Client, method: str, url: str, json_reply: bool, **options: Any) -> httpx.Response:
+    """`json_reply`: the answer is the API's JSON (else a PDF from a storage link); a success whose body
+    is not what was asked for (cut short, empty, a proxy's page) counts as a transient failure."""
     """The answer to one request, retrying transient failures with backoff; 4xx are returned as is."""
     for attempt in range(1, ATTEMPTS + 1):
         asked = 0.0
@@ -63,8 +66,9 @@ def send(client: httpx.Client, method: str, url: str, json_reply: bool, **option
         else:
             if response.status_code in RETRY_STATUSES:
                 problem, asked = f"HTTP {response.status_code}", retry_after(response)
-            elif response.status_code < 400 and json_reply and not _is_json(response):
-                problem = f"HTTP {response.status_code} with a body that is not JSON"
+            elif response.status_code < 400 and not (_is_json(response) if json_reply else _is_pdf(response)):
+                wanted = "JSON" if json_reply else "a PDF"
+                problem = f"HTTP {response.status_code} with a body that is not {wanted}"
             else:
                 return response
         if attempt == ATTEMPTS:
@@ -73,6 +77,10 @@ def send(client: httpx.Client, method: str, url: str, json_reply: bool, **option
         print(f"{method} {url}: {problem}; retrying in {wait:g} s", file=sys.stderr)
         time.sleep(wait)
     raise AssertionError("unreachable")
+
+
+def _is_pdf(response: httpx.Response) -> bool:
+    return response.content.startswith(b"%PDF-")
 
 
 def _is_json(response: httpx.Response) -> bool:

@@ -139,6 +139,11 @@ def build(operations: Operations) -> Starlette:
         entries = operations.requests(session_id, filters)
         return ok({"requests": [entry.to_json() for entry in entries]})
 
+    async def guidance(request: Request) -> Response:
+        if request.method == "DELETE":
+            return ok(operations.clear_guidance(session_of(request)).to_json())
+        return ok(operations.guidance(session_of(request)).to_json())
+
     async def clock(request: Request) -> Response:
         if request.method == "POST":
             return ok(operations.move_clock(session_of(request), await body(request)))
@@ -199,6 +204,7 @@ def build(operations: Operations) -> Starlette:
             Route(f"{PREFIX}/rules", rules, methods=["GET", "POST", "DELETE"]),
             Route(f"{PREFIX}/rules/{{rule_id}}", rule, methods=["DELETE"]),
             Route(f"{PREFIX}/requests", requests, methods=["GET", "DELETE"]),
+            Route(f"{PREFIX}/guidance", guidance, methods=["GET", "DELETE"]),
             Route(f"{PREFIX}/clock", clock, methods=["GET", "POST"]),
             Route(f"{PREFIX}/reset", reset, methods=["POST"]),
             Route(f"{PREFIX}/sessions/{{session_id}}", forget_session, methods=["DELETE"]),

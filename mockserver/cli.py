@@ -1,4 +1,4 @@
-"""The `mockserver` command: serve (no sub-command), `check`, `codes`, `operations`, `schema`.
+"""The `mockserver` command: serve (no sub-command), `check`, `codes`, `operations`, `schema`, `sweep`.
 
 A thin shell over the library: options fill a Settings, library errors
 become one-line messages and exit codes (1: scenario problems, 2: usage or
@@ -19,7 +19,7 @@ from types import FrameType
 import click
 import uvicorn
 
-from . import catalog, loader, model, uvicorn_server
+from . import catalog, loader, model, sweep, uvicorn_server
 from .app import MockApp
 from .errors import ScenarioError, ServerStartError
 from .settings import DEFAULT_MAX_SESSIONS, DEFAULT_PORT, DEFAULT_REVISION, Settings
@@ -365,3 +365,154 @@ def operations(as_json: bool) -> None:
 def schema() -> None:
     """Print the JSON Schema of scenario files."""
     click.echo(json.dumps(model.json_schema(), indent=2))
+
+
+@main.command("sweep", context_settings={"ignore_unknown_options": True})
+@click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
+@click.option(
+    "--scenarios",
+    "scenarios_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of scenario files laid over the built-ins [default: ./scenarios when it exists].",
+)
+@click.option("--scenario", default="default", show_default=True, help="Scenario every run starts from.")
+@click.option(
+    "--api-revision",
+    type=click.Choice(list(REVISIONS)),
+    help="The docs revision to simulate [default: the scenario's, else the newest].",
+)
+@click.option(
+    "--timeout",
+    default=60.0,
+    show_default=True,
+    type=click.FloatRange(sweep.runner.MIN_TIMEOUT, sweep.runner.MAX_TIMEOUT),
+    help="Seconds one run may take; then its process group is killed and the cell is 'timeout'.",
+)
+@click.option(
+    "--jobs",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, sweep.runner.MAX_JOBS),
+    help="Runs at once (each with a mock server of its own).",
+)
+@click.option(
+    "--only",
+    multiple=True,
+    metavar="NAMES",
+    help="Sweep only these operations and/or injections (comma-separated or repeated; groups: 4xx, 5xx,"
+    " gateway, network). Unknown names are refused with the list.",
+)
+@click.option("--skip", multiple=True, metavar="NAMES", help="Leave out these operations and/or injections.")
+@click.option(
+    "--times",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, sweep.runner.MAX_TIMES),
+    help="How many calls of the operation, from the first, the failure answers.",
+)
+@click.option(
+    "--hang-seconds",
+    type=click.FloatRange(0, sweep.runner.MAX_TIMEOUT, min_open=True),
+    help="How long the `hang` injection holds a connection before resetting it; shorter than --timeout"
+    " [default: 5, or a third of a shorter --timeout].",
+)
+@click.option(
+    "--batch-seconds",
+    default=0.0,
+    show_default=True,
+    type=click.FloatRange(0, 3600),
+    help="How long a batch job takes to complete.",
+)
+@click.option("--seed", type=int, help="Seed for `chance` rules of the scenario.")
+@click.option(
+    "--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Write the JSON report."
+)
+@click.option(
+    "--html", "html_path", type=click.Path(dir_okay=False, path_type=Path), help="Write the HTML report."
+)
+@click.option(
+    "--fail-on",
+    "fail_on",
+    multiple=True,
+    metavar="STATES",
+    help="Cell states that make the exit status 1: comma-separated of failed, guidance, timeout, stopped;"
+    " or none [default: failed,guidance,timeout].",
+)
+@click.option("--quiet", is_flag=True, help="No line per finished run while sweeping.")
+def sweep_command(
+    command: tuple[str, ...],
+    scenarios_dir: Path | None,
+    scenario: str,
+    api_revision: str | None,
+    timeout: float,
+    jobs: int,
+    only: tuple[str, ...],
+    skip: tuple[str, ...],
+    times: int,
+    hang_seconds: float | None,
+    batch_seconds: float,
+    seed: int | None,
+    json_path: Path | None,
+    html_path: Path | None,
+    fail_on: tuple[str, ...],
+    quiet: bool,
+) -> None:
+    """Run COMMAND (after `--`) against a fresh mock: once clean, then once per operation and failure.
+
+    The baseline run learns the operations COMMAND calls; each documented error the operation can
+    answer, the 5xx family, the gateway pages and the network faults are then injected on its first
+    call, one run each. COMMAND gets IMAGINEPDF_API_URL and IMAGINEPDF_API_KEY. Prints the matrix;
+    exit status 1 when a cell is in --fail-on, 2 when the baseline run fails or on a usage error.
+    """
+    try:
+        selection = sweep.Selection.parse(only, skip)
+        states = sweep.parse_fail_on(fail_on) if fail_on else sweep.DEFAULT_FAIL_ON
+        options = sweep.SweepOptions(
+            command=command, scenario=scenario, api_revision=api_revision,
+            scenarios=_user_folder(scenarios_dir), timeout=timeout, jobs=jobs, times=times,
+            hang_seconds=hang_seconds, batch_seconds=batch_seconds, seed=seed, selection=selection,
+        )  # fmt: skip
+        sweeper = sweep.Sweeper(options, None if quiet else _progress)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    try:
+        report = sweeper.sweep()
+    except ScenarioError as exc:
+        _report(exc)
+        sys.exit(2)
+    except ServerStartError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+    except OSError as exc:
+        click.echo(f"Error: cannot run {command[0]!r}: {exc.strerror or exc}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        sweeper.cancel()
+        click.echo("Interrupted: the running commands were killed.", err=True)
+        sys.exit(130)
+    if json_path is not None:
+        report.write_json(json_path, states)
+    if html_path is not None:
+        sweep.html.write(report, html_path)
+    _show(report, states)
+    sys.exit(report.exit_status(states))
+
+
+def _progress(run: sweep.Run, done: int, total: int) -> None:
+    counter = "baseline" if total == 0 else f"[{done}/{total}]"
+    click.echo(f"{counter} {run.title}: {run.state} ({run.seconds:.1f} s)", err=True)
+
+
+def _show(report: sweep.SweepReport, states: frozenset[str]) -> None:
+    for note in report.notes:
+        click.echo(f"Note: {note}", err=True)
+    if report.aborted:
+        click.echo(f"The baseline run's output (the end):\n{report.baseline.output}", err=True)
+        return
+    click.echo(sweep.report.matrix(report, color=sys.stdout.isatty()))
+    click.echo("")
+    click.echo(sweep.report.summary(report))
+    for line in sweep.report.problems(report):
+        click.echo(f"  {line}")
+    shown = ",".join(sorted(states)) or "none"
+    click.echo(f"exit status {report.exit_status(states)} (--fail-on {shown})")

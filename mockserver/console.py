@@ -37,7 +37,7 @@ class Console:
     def __init__(self, stream: TextIO, limit: int = LIMIT, interval: float = INTERVAL) -> None:
         self.stream = stream
         self.interval = interval
-        self._waiting: deque[tuple[float, Incoming, Outcome]] = deque(maxlen=limit)
+        self._waiting: deque[tuple[float, Incoming | str, Outcome | None]] = deque(maxlen=limit)
         self.dropped = 0
         """Lines dropped because the stream fell behind by more than `limit` (since the last write)."""
         self._wake = threading.Event()
@@ -50,6 +50,13 @@ class Console:
         if len(waiting) == waiting.maxlen:
             self.dropped += 1
         waiting.append((time.time(), incoming, outcome))
+
+    def note(self, text: str) -> None:
+        """Keep a line already worded (a guidance finding), in its place among the request lines."""
+        waiting = self._waiting
+        if len(waiting) == waiting.maxlen:
+            self.dropped += 1
+        waiting.append((time.time(), text, None))
 
     def start(self) -> None:
         if self._thread is None:
@@ -83,7 +90,8 @@ class Console:
             self.dropped = 0
         while waiting:
             at, incoming, outcome = waiting.popleft()
-            lines.append(f"{_clock(at)} {line(incoming, outcome)}")
+            text = incoming if outcome is None or isinstance(incoming, str) else line(incoming, outcome)
+            lines.append(f"{_clock(at)} {text}")
         try:
             self.stream.write("\n".join(lines) + "\n")
             self.stream.flush()

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from .app import MockApp
+from .guidance import Finding
 from .operations import Operations
 from .sessions import DEFAULT_SESSION, Session
 from .settings import Settings, configure
@@ -201,6 +202,28 @@ class MockControl:
 
     def clear_requests(self) -> None:
         self.operations.clear_requests(self.session_id)
+
+    # --- the guidance checks ----------------------------------------------------------------------
+
+    def guidance(self) -> list[Finding]:
+        """Where the clients of this session broke the API's error-handling guidance, oldest first (the
+        newest 1,000): each `Finding` with its id, the requests that show it and how to fix the client."""
+        return list(self.operations.guidance(self.session_id).findings)
+
+    def clear_guidance(self) -> None:
+        """Forget the session's findings (and what the checks remember of earlier requests)."""
+        self.operations.clear_guidance(self.session_id)
+
+    def assert_guidance_followed(self) -> None:
+        """Raise AssertionError showing each finding, with its requests and the fix, if there is one."""
+        report = self.operations.guidance(self.session_id)
+        if not report.findings:
+            return
+        count = report.total
+        lines = [f"the client broke the API's error-handling guidance ({count} finding{'s' * (count != 1)}):"]
+        if report.total > len(report.findings):
+            lines.append(f"(the {report.total - len(report.findings)} oldest are not kept)")
+        raise AssertionError("\n\n".join(["\n".join(lines), *(str(finding) for finding in report.findings)]))
 
     # --- state -----------------------------------------------------------------------------------
 

@@ -92,6 +92,9 @@ class Outcome:
     media_type: str = "application/json"
     fault: str | None = None
     """`connection_reset` or `hang`: act on the connection instead of sending this Outcome."""
+    broken: str | None = None
+    """The fault an answer that is sent acts out (`gateway_html`, `empty_reply`, `malformed_json`): the
+    answer goes out as it is; this only names it, for the guidance checks (transient, like a 5xx)."""
     retry_after_date: int | None = None
     """Seconds: before sending, `replies.stamped` adds `Retry-After: <date>` that many seconds after the
     session clock's now (a rule reply's `retry_after_date`); None for every other Outcome."""

@@ -296,8 +296,10 @@ class Journal:
         started: float,
         scenario: CompiledScenario,
         added: RuleIndex = NO_RULES,
-    ) -> None:
-        """Keep one exchange; `added` is the index of the session's run-time rules when it was answered."""
+    ) -> int:
+        """Keep one exchange; `added` is the index of the session's run-time rules when it was answered.
+
+        Returns the entry's id."""
         self._seq += 1
         duration = time.perf_counter() - started
         copy, headers_cut, size = kept(incoming)
@@ -327,6 +329,7 @@ class Journal:
         over = self.budget.add(size)
         while over and len(entries) > 1:
             over = self._drop_oldest()
+        return self._seq
 
     def _drop_oldest(self) -> bool:
         size = self._entries.popleft().size

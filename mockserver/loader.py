@@ -11,7 +11,7 @@ import difflib
 import re
 import stat
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -61,6 +61,8 @@ class CompiledScenario:
     builtin: bool
     api_revision: str | None = None
     """The revision this scenario (or the nearest one it extends) pins; None: the server's."""
+    guidance: Mapping[str, Any] = field(default_factory=dict)
+    """The guidance thresholds this scenario and the ones it extends set (the nearest wins, key by key)."""
 
 
 @dataclass(frozen=True)
@@ -429,6 +431,11 @@ def _compile(
         for number, rule in enumerate(scenario.rules, start=1):
             rules.append(compile_rule(rule, f"{source.filename}#{number}", len(rules), files[ancestor]))
     revision = next((parsed[a][0].api_revision for a in lineage if parsed[a][0].api_revision), None)
+    guidance: dict[str, Any] = {}
+    for ancestor in reversed(lineage):
+        if (set_here := parsed[ancestor][0].guidance) is not None:
+            given = set_here.model_dump(exclude_unset=True)
+            guidance.update((key, value) for key, value in given.items() if value is not None)
     scenario, _, source = parsed[name]
     return CompiledScenario(
         name=name,
@@ -440,6 +447,7 @@ def _compile(
         rules=RuleIndex(rules),
         builtin=source.builtin,
         api_revision=revision,
+        guidance=guidance,
     )
 
 

@@ -20,12 +20,16 @@ from pydantic import (
     Tag,
     TypeAdapter,
     ValidationInfo,
+    create_model,
     field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
 from . import catalog
+from .guidance.thresholds import BOUNDS as GUIDANCE_BOUNDS
+from .guidance.thresholds import HELP as GUIDANCE_HELP
+from .guidance.thresholds import Thresholds
 from .matching import PatternError, compile_path
 from .simulator.operations import OPERATIONS
 from .simulator.starting import STARTING_MODELS, StartingWorkspace
@@ -455,6 +459,22 @@ WHEN: TypeAdapter[When] = TypeAdapter(WhenPattern)
 """Validates a `when` on its own (journal queries)."""
 
 
+def _guidance_field(name: str) -> tuple[Any, Any]:
+    low, high = GUIDANCE_BOUNDS[name]
+    kind = int if isinstance(getattr(Thresholds(), name), int) else float
+    described = f"{GUIDANCE_HELP[name]} (default {getattr(Thresholds(), name)!r})."
+    return kind | None, Field(None, ge=low, le=high, strict=True, description=described)
+
+
+_GUIDANCE_FIELDS: dict[str, Any] = {name: _guidance_field(name) for name in GUIDANCE_HELP}
+GuidanceThresholds: type[_Model] = create_model(  # one field per guidance.Thresholds field, same bounds
+    "GuidanceThresholds",
+    __base__=_Model,
+    __doc__="Thresholds of the guidance checks for this scenario; the rest keep their defaults.",
+    **_GUIDANCE_FIELDS,
+)
+
+
 class Scenario(_Model):
     """One scenario file: `NAME.yaml`."""
 
@@ -471,6 +491,11 @@ class Scenario(_Model):
     )
     workspace: StartingWorkspace | None = Field(
         None, description="Starting state for the simulator, merged over the built-in default."
+    )
+    guidance: GuidanceThresholds | None = Field(
+        None,
+        description="Thresholds of the guidance checks (min_delay, max_attempts, ...); inherited key by key"
+        " through extends; --guidance on the command line wins.",
     )
     rules: list[Rule] = Field(default_factory=list, description="Checked in order; the first match answers.")
 
@@ -495,6 +520,7 @@ _MODELS: tuple[type[BaseModel], ...] = (
     Delay,
     Rule,
     Scenario,
+    GuidanceThresholds,
     *STARTING_MODELS,
 )
 KNOWN_KEYS: frozenset[str] = frozenset(name for model in _MODELS for name in model.model_fields)

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from . import catalog, model, validation
 from .clock import parse_duration, parse_moment
+from .guidance import Finding, Thresholds
 from .journal import Entry
 from .loader import CompiledScenario, ScenarioSet
 from .matching import RequestMatcher
@@ -337,6 +338,22 @@ class Operations:
         with session.lock:
             session.journal.clear()
 
+    # --- the guidance checks ----------------------------------------------------------------------
+
+    def guidance(self, session_id: str | None = None) -> GuidanceReport:
+        """The session's guidance findings (the newest kept, oldest first) and its thresholds."""
+        session = self.session(session_id)
+        with session.lock:
+            log = session.guidance
+            return GuidanceReport(tuple(log.kept), log.total, log.thresholds)
+
+    def clear_guidance(self, session_id: str | None = None) -> GuidanceReport:
+        """Forget the session's findings and what its checker remembers; the thresholds stay."""
+        session = self.session(session_id)
+        with session.lock:
+            session.guidance.clear()
+        return self.guidance(session_id)
+
     # --- the clock -------------------------------------------------------------------------------
 
     def clock(self, session_id: str | None = None) -> dict[str, Any]:
@@ -383,6 +400,24 @@ class Operations:
     def reload_failed(self, problems: list[str]) -> None:
         """A reload found broken files: the last good set keeps serving; `check` reports them."""
         self.state.reload_problems = problems
+
+
+@dataclass(frozen=True, slots=True)
+class GuidanceReport:
+    """A session's guidance findings: `findings` kept (oldest first), `total` made since the session started
+    over (or was cleared), and the `thresholds` they were judged by."""
+
+    findings: tuple[Finding, ...]
+    total: int
+    thresholds: Thresholds
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "findings": [finding.to_json() for finding in self.findings],
+            "total": self.total,
+            "dropped": self.total - len(self.findings),
+            "thresholds": self.thresholds.to_json(),
+        }
 
 
 @dataclass(frozen=True, slots=True)

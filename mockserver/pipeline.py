@@ -4,22 +4,32 @@
 together: a request that makes the simulator raise is answered with the
 catalog's INTERNAL_ERROR and journaled as such; a `connection_reset` is
 journaled whether it resets a socket or, in-process, raises ConnectionDropped;
-a `hang` is journaled when it ends. The order of precedence for the answer:
-a refusal (bad override, oversize body), then the request's overrides, then the
-session's run-time rules, then the scenario's rules, then the simulator.
+a `hang` is journaled when it ends.
+
+Beside the journal write, the exchange goes to the session's guidance checker
+(`guidance.Checker`, see `_check`), and a finding it makes is logged at once.
+The added cost per request is small: the body digest is computed only when the
+checker can use it (a failed answer, or a request to where a failure is
+remembered); a success that follows nothing remembered is not even tracked.
+
+The order of precedence for the answer: a refusal (bad override, oversize
+body), then the request's overrides, then the session's run-time rules, then
+the scenario's rules, then the simulator.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from starlette.types import Message, Receive, Scope, Send
 
 from . import faults
+from .credentials import mask, mask_header
 from .exchange import Incoming, Outcome
+from .guidance import Exchange, Finding, body_digest, parse_retry_after, request_target
 from .overrides import NONE as NO_OVERRIDES
 from .overrides import OverrideError, Overrides, split_query
 from .overrides import read as read_overrides
@@ -48,6 +58,7 @@ class Pipeline:
         """Answer one request and journal it (`headers`: lowercased names, repeated ones joined)."""
         state = self.state
         settings = state.settings
+        arrived = time.time()
         began = time.perf_counter()
         started = False
 
@@ -89,13 +100,19 @@ class Pipeline:
         finally:
             if outcome is None:  # cancelled (the server stopped) before an answer was chosen
                 outcome = error_outcome("INTERNAL_ERROR", "mockserver", "The mock server stopped first.")
-            if session.journal.limit:
-                scenario = overrides.scenario or session.scenario
-                with session.lock:
-                    session.journal.record(incoming, outcome, began, scenario, session.added_index)
+            duration = time.perf_counter() - began
+            with session.lock:
+                request_id = None
+                if session.journal.limit:
+                    scenario = overrides.scenario or session.scenario
+                    added = session.added_index
+                    request_id = session.journal.record(incoming, outcome, began, scenario, added)
+                found = _check(session, incoming, outcome, scope, arrived, duration, request_id)
             state.sessions.release(session)
             if state.console is not None:
                 state.console.add(incoming, outcome)
+                for finding in found:
+                    state.console.note(_finding_line(finding))
 
     async def deliver(
         self, outcome: Outcome, scope: Scope, receive: Receive, send: Send, method: str
@@ -158,6 +175,88 @@ def _authority(server: Sequence[Any] | None, settings: Settings) -> str:
         host, port = settings.host, settings.port
     name = f"[{host}]" if ":" in host else host
     return f"{name}:{port}" if port else name
+
+
+def _credential(headers: Mapping[str, str]) -> tuple[str | None, str]:
+    """The API key or bearer token a request carries, and the header it came in ((None, "") without)."""
+    key = headers.get("x-api-key")
+    if key is not None and key.strip():
+        return key.strip(), "x-api-key"
+    value = headers.get("authorization")
+    if value is not None:
+        scheme, _, token = value.strip().partition(" ")
+        if scheme.lower() == "bearer" and token.strip():
+            return token.strip(), "authorization"
+    return None, ""
+
+
+def _check(
+    session: Session,
+    incoming: Incoming,
+    outcome: Outcome,
+    scope: Scope,
+    arrived: float,
+    duration: float,
+    request_id: int | None,
+) -> list[Finding]:
+    """Feed one answered request to the session's guidance checker (under the session's lock); the new
+    findings, kept in the session. `arrived`: epoch seconds; `request_id`: the journal entry's id.
+
+    A success that concerns nothing the checker remembers (the common case) costs a few look-ups:
+    `Checker.quick` takes it before any Exchange, digest or masked name is made.
+    """
+    log = session.guidance
+    log.serial += 1
+    credential, header = _credential(incoming.headers)
+    address = scope.get("client")
+    name = str(address[0]) if address else "unknown client"
+    fault = outcome.fault or outcome.broken
+    status = outcome.status or None  # 0: a reset or a hang sent no answer
+    method, query = incoming.method, incoming.query_string
+    target = request_target(incoming.path, query) if query else incoming.path
+    checker = log.checker
+    if checker.quick(credential or name, credential, method, target, status, fault):
+        return []
+    failed = fault is not None or status is None or status >= 400
+    digest = ""
+    if checker.wants_digest(credential or name, method, target, failed):
+        digest = body_digest(incoming.body, incoming.headers.get("content-type"))
+    retry_after = None
+    for header_name, value in outcome.headers:
+        if header_name.lower() == "retry-after":  # a date is against the session's clock, which stamped it
+            now = 0.0 if value.strip().isdigit() else session.clock.now().timestamp()
+            retry_after = parse_retry_after(value, now)
+    if credential is not None:
+        name = (
+            mask_header(header, incoming.headers[header]) if header == "authorization" else mask(credential)
+        )
+    exchange = Exchange(
+        request_id if request_id is not None else log.serial,
+        arrived,
+        name,
+        method,
+        target,
+        incoming.operation,
+        digest,
+        status,
+        outcome.code,
+        fault,
+        retry_after,
+        credential,
+        duration,
+    )
+    found = checker.add(exchange)
+    if found:
+        log.keep(found)
+    return found
+
+
+def _finding_line(finding: Finding) -> str:
+    ids = " ".join(f"#{ref.id}" for ref in finding.requests)
+    return (
+        f"guidance [{finding.id}] {finding.client}: {finding.request} ({ids}): {finding.detail}"
+        f" — fix: {finding.fix}"
+    )
 
 
 async def _read_body(receive: Receive, limit: int) -> bytes:

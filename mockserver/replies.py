@@ -74,12 +74,12 @@ def fault_outcome(reply: model.FaultReply, answered_by: str) -> Outcome:
     """A fault as an Outcome: broken bodies are bytes; resets and hangs are flagged for the app."""
     if reply.fault == "gateway_html":
         status = reply.status or 502
-        return Outcome(status, gateway_page(status), answered_by, media_type="text/html")
+        return Outcome(status, gateway_page(status), answered_by, media_type="text/html", broken=reply.fault)
     if reply.fault == "empty_reply":
-        return Outcome(reply.status or 200, b"", answered_by)
+        return Outcome(reply.status or 200, b"", answered_by, broken=reply.fault)
     if reply.fault == "malformed_json":
         whole = catalog.encode(catalog.success_envelope({"designId": "dsg_invoice", "status": "completed"}))
-        return Outcome(reply.status or 200, whole[: len(whole) // 2], answered_by)
+        return Outcome(reply.status or 200, whole[: len(whole) // 2], answered_by, broken=reply.fault)
     return Outcome(0, b"", answered_by, fault=reply.fault)
 
 

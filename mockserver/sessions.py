@@ -10,12 +10,13 @@ from __future__ import annotations
 import random
 import threading
 from collections import OrderedDict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
 from . import model
 from .clock import Clock, utc_now
+from .guidance import Checker, Finding, Thresholds, thresholds_from
 from .journal import Journal, JournalBudget
 from .loader import CompiledScenario, ScenarioSet
 from .rules import Rule, RuleIndex, compile_rule
@@ -51,6 +52,36 @@ class InternalErrors:
         return self.total > 0
 
 
+MAX_FINDINGS = 1000
+"""Guidance findings a session keeps (the newest); the total count is kept beside them."""
+
+
+class GuidanceLog:
+    """A session's guidance checks: the checker fed every API request, and the findings it made (the
+    newest MAX_FINDINGS; `total` counts all since the session started over)."""
+
+    def __init__(self, thresholds: Thresholds) -> None:
+        self.checker = Checker(thresholds)
+        self.kept: deque[Finding] = deque(maxlen=MAX_FINDINGS)
+        self.total = 0
+        self.serial = 0
+        """Requests checked; numbers them when the journal is off."""
+
+    @property
+    def thresholds(self) -> Thresholds:
+        return self.checker.thresholds
+
+    def keep(self, findings: list[Finding]) -> None:
+        self.kept.extend(findings)
+        self.total += len(findings)
+
+    def clear(self) -> None:
+        """Forget the findings and what the checker remembers (the thresholds stay)."""
+        self.checker = Checker(self.checker.thresholds)
+        self.kept.clear()
+        self.total = 0
+
+
 class Session:
     """One isolated set of state. `lock` guards it: control calls may come from other threads."""
 
@@ -62,8 +93,11 @@ class Session:
         revision: str = DEFAULT_REVISION,
         budget: JournalBudget | None = None,
         source: Callable[[], datetime] = utc_now,
+        guidance: Mapping[str, Any] | None = None,
     ) -> None:
         self.lock = threading.RLock()
+        self.guidance_settings: Mapping[str, Any] = guidance or {}
+        """Guidance thresholds the server sets (`Settings.guidance`): they win over the scenario's."""
         self.clock = Clock(source)
         """The session's time (the app's source clock plus an offset a test moves); reset with the session."""
         self.busy = 0
@@ -90,6 +124,7 @@ class Session:
             self.added_index = RuleIndex(())
             self.sources: dict[str, dict[str, Any]] = {}
             self._added_serial = 0
+            self.guidance = GuidanceLog(thresholds_from({**scenario.guidance, **self.guidance_settings}))
 
     @property
     def revision(self) -> Revision:
@@ -147,8 +182,11 @@ class SessionStore:
         revision: str = DEFAULT_REVISION,
         max_sessions: int = DEFAULT_MAX_SESSIONS,
         clock: Callable[[], datetime] = utc_now,
+        guidance: Mapping[str, Any] | None = None,
     ) -> None:
         self.scenarios = scenarios
+        self.guidance = dict(guidance or {})
+        """Guidance thresholds set for every session (they win over a scenario's)."""
         self.clock = clock
         """The source of every session's clock (real time unless a test gives another)."""
         self.revision = revision
@@ -194,6 +232,7 @@ class SessionStore:
             self.revision,
             self.journal_budget,
             self.clock,
+            self.guidance,
         )
         sessions[session_id] = session
         if len(sessions) > self.max_sessions:

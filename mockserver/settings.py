@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,10 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     """Origins allowed to read responses; empty: any loopback origin; `*`: any origin."""
     log_requests: bool = False
-    """One console line per request (the CLI turns it on unless --quiet)."""
+    """One console line per request, and one per guidance finding (the CLI turns it on unless --quiet)."""
+    guidance: Mapping[str, float] = field(default_factory=dict)
+    """Guidance thresholds (`guidance.Thresholds` names) set for every session: they win over a scenario's
+    `guidance:` keys, which win over the defaults (`mockserver --guidance min_delay=0.5`)."""
 
 
 def configure(settings: Settings | None, options: dict[str, Any], **defaults: Any) -> Settings:

@@ -15,6 +15,7 @@ from . import faults
 from .clock import utc_now
 from .console import Console
 from .errors import ServerStartError
+from .guidance import thresholds_from
 from .loader import LoadCache, ScenarioSet, load
 from .sessions import InternalErrors, Session, SessionStore
 from .settings import Settings
@@ -36,6 +37,10 @@ class MockState:
             raise ServerStartError(
                 f"unknown API revision {settings.api_revision!r}; known: {', '.join(REVISIONS)}"
             )
+        try:
+            thresholds_from(settings.guidance)
+        except ValueError as exc:
+            raise ServerStartError(str(exc)) from None
         self.clock = clock
         """The real time; each session's clock is this plus the offset a test moved it by."""
         self.simulator = Simulator(settings.batch_seconds)
@@ -52,6 +57,7 @@ class MockState:
                 settings.api_revision,
                 settings.max_sessions,
                 clock,
+                settings.guidance,
             )
         except KeyError as exc:
             raise ServerStartError(str(exc.args[0])) from None

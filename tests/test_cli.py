@@ -163,7 +163,14 @@ def test_schema_is_a_json_schema_of_scenario_files() -> None:
     document = json.loads(result.stdout)
     assert document["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert document["type"] == "object"
-    assert set(document["properties"]) == {"description", "extends", "api_revision", "workspace", "rules"}
+    assert set(document["properties"]) == {
+        "description",
+        "extends",
+        "api_revision",
+        "workspace",
+        "guidance",
+        "rules",
+    }
     assert document["properties"]["rules"]["type"] == "array"
     assert document["additionalProperties"] is False
     codes = document["$defs"]["ErrorReply"]["properties"]["error"]["enum"]

@@ -23,9 +23,14 @@ LAYERS: list[set[str]] = [
     {"app"},
     {"control", "uvicorn_server"},
     {"server"},
+    {"sweep"},
     {"pytest_plugin", "cli", "__init__", "__main__"},
 ]
-"""Top-level modules above the foundations, lowest first; every other module is a foundation (rank 0)."""
+"""Top-level modules above the foundations, lowest first; every other module is a foundation (rank 0).
+A package named here (`sweep`) ranks with all its modules."""
+
+LAYERED_PACKAGES = {"sweep"}
+"""Packages that sit in a layer as a whole (the others, like `simulator` and `guidance`, are foundations)."""
 
 SIMULATOR_MAY_USE = {
     "catalog", "clock", "credentials", "errors", "exchange", "matching", "replies", "safejson",
@@ -90,7 +95,7 @@ def _graph() -> dict[str, set[str]]:
 def _rank(module: str) -> int:
     top = module.split(".")[0]
     for rank, layer in enumerate(LAYERS, start=1):
-        if top in layer and "." not in module:
+        if top in layer and ("." not in module or top in LAYERED_PACKAGES):
             return rank
     return 0
 
@@ -159,3 +164,5 @@ def test_the_checks_see_imports_under_type_checking(tmp_path: Path) -> None:
     found = {target for target, _ in _imports("admin", source, {"app": source, "admin": source})}
     assert found == {"app"}
     assert _rank("app") > _rank("admin")
+    assert _rank("sweep.runner") > _rank("server")
+    assert _rank("simulator.auth") == 0

@@ -19,9 +19,10 @@ from .identity import (
     parse_retry_after,
     request_target,
 )
-from .thresholds import HELP, Thresholds, thresholds_from
+from .thresholds import BOUNDS, HELP, Thresholds, thresholds_from
 
 __all__ = [
+    "BOUNDS",
     "CREDENTIAL_REJECTED",
     "DETERMINISTIC",
     "FAULTS",

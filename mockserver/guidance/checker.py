@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict, deque
+from collections import Counter, OrderedDict, deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -16,6 +16,8 @@ EVIDENCE = 10
 
 Key = tuple[str, str, str, str]
 """client (its credential, else its name), method, request target, body digest."""
+Route = tuple[str, str, str]
+"""A key without its body digest."""
 
 
 @dataclass(slots=True)
@@ -51,6 +53,8 @@ class Checker:
         self.thresholds = thresholds or Thresholds()
         self._tracks: OrderedDict[Key, _Track] = OrderedDict()
         self._rejected: OrderedDict[str, _Rejected] = OrderedDict()
+        self._routes: Counter[Route] = Counter()
+        """Tracked keys by client, method and target: where a body digest can tell requests apart."""
         self._writes = 0
         """Successful writes seen (any client): one may have changed what a repeated request gets."""
 
@@ -58,6 +62,36 @@ class Checker:
     def tracked(self) -> int:
         """Request identities and credentials remembered now."""
         return len(self._tracks) + len(self._rejected)
+
+    def quick(
+        self,
+        client: str,
+        credential: str | None,
+        method: str,
+        path: str,
+        status: int | None,
+        fault: str | None,
+    ) -> bool:
+        """Take a request whose exchange could make no finding without building it: a success (see
+        `failed`) with a credential not rejected, to where nothing is remembered (`client`: the
+        credential, else the client's name). True when taken so; False: give it to `add`."""
+        if (
+            fault is not None
+            or status is None
+            or status >= 400
+            or (credential is not None and credential in self._rejected)
+            or (client, method, path) in self._routes
+        ):
+            return False
+        if 200 <= status < 300 and method not in READS:
+            self._writes += 1
+        return True
+
+    def wants_digest(self, client: str, method: str, path: str, failed: bool) -> bool:
+        """Whether `add` will read the body digest of such an exchange (`client`: its credential, else its
+        name; `failed`: see `failed`): only a failure, or a request to where one is remembered, needs it.
+        A caller that computes digests lazily passes "" when this says no."""
+        return failed or (client, method, path) in self._routes
 
     def add(self, exchange: Exchange) -> list[Finding]:
         """Take one exchange; the findings it makes that were not reported before."""
@@ -89,9 +123,15 @@ class Checker:
         key: Key = (x.credential or x.client, x.method, x.path, x.body_digest)
         track = self._tracks.get(key)
         if track is None:
+            if not failed(x):
+                return []  # a success to nowhere remembered: a track of it could never make a finding
             track = self._tracks[key] = _Track(x, self._writes)
+            self._routes[key[:3]] += 1
             if len(self._tracks) > self.thresholds.max_tracked:
-                self._tracks.popitem(last=False)
+                gone, _ = self._tracks.popitem(last=False)
+                self._routes[gone[:3]] -= 1
+                if not self._routes[gone[:3]]:
+                    del self._routes[gone[:3]]
             retry = False
         else:
             self._tracks.move_to_end(key)
@@ -167,6 +207,15 @@ class Checker:
         track.last, track.writes = x, self._writes
         track.attempts += 1
         track.evidence.append(RequestRef.of(x, waited if continues else None))
+
+
+def failed(x: Exchange) -> bool:
+    """No answer, a fault, or a status of 400 or more: what a later request may be a retry of.
+
+    A success that follows nothing remembered is not tracked: a request after it is judged as a
+    first one either way (a success ends a burst), so forgetting it changes no finding.
+    """
+    return x.fault is not None or x.status is None or x.status >= 400
 
 
 def _first(track: _Track, finding: Finding) -> bool:

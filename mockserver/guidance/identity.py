@@ -10,6 +10,8 @@ from datetime import datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlencode
 
+from ..safejson import loads
+
 DETERMINISTIC = frozenset({400, 401, 403, 404, 409})
 """Statuses the same request will get again unless the request (or the data behind it) changes."""
 CREDENTIAL_REJECTED = frozenset({"API_KEY_EXPIRED", "INVALID_API_KEY", "TOKEN_EXPIRED", "INVALID_TOKEN"})
@@ -26,13 +28,14 @@ def body_digest(body: bytes, content_type: str | None = None) -> str:
 
     A JSON body is hashed in a canonical form (keys sorted, no insignificant whitespace), so key order
     and spacing do not matter. A multipart body has its boundary replaced by a fixed one first (clients
-    draw a new boundary per request). Any other body is hashed as sent; an empty body hashes as b"".
+    draw a new boundary per request). Any other body (JSON nested too deeply to parse safely included)
+    is hashed as sent; an empty body hashes as b"".
     """
     stripped = body.strip()
     if stripped[:1] in (b"{", b"["):
         try:
-            document = json.loads(stripped)
-        except (ValueError, UnicodeDecodeError):
+            document = loads(stripped)
+        except ValueError:
             pass
         else:
             canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

@@ -23,7 +23,7 @@ HELP: dict[str, str] = {
 }
 """One line per threshold, for command-line help and the README."""
 
-_BOUNDS: dict[str, tuple[float, float]] = {
+BOUNDS: dict[str, tuple[float, float]] = {
     "min_delay": (0.0, 3600.0),
     "immediate_retries": (0, 100),
     "backoff_growth": (1.0, 100.0),
@@ -34,6 +34,7 @@ _BOUNDS: dict[str, tuple[float, float]] = {
     "retry_window": (0.001, 86400.0),
     "max_tracked": (1, 1_000_000),
 }
+"""Each threshold's lowest and highest value (both allowed)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +52,7 @@ class Thresholds:
     max_tracked: int = 10_000
 
     def __post_init__(self) -> None:
-        for name, (low, high) in _BOUNDS.items():
+        for name, (low, high) in BOUNDS.items():
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise ValueError(f"guidance threshold {name} must be a number, got {value!r}")
