@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import sys
 import time
 from email.utils import parsedate_to_datetime
@@ -23,7 +24,7 @@ from click.testing import CliRunner
 from mockserver import MockAsgi, MockServer, ScenarioError, ServerStartError, Settings
 from mockserver.cli import main
 from mockserver.faults import ConnectionDropped
-from mockserver.guidance import Thresholds
+from mockserver.guidance import HELP, RULES, Thresholds
 from mockserver.loader import load
 from tests.conftest import DEMO_KEY, RunningCli, WriteScenario
 
@@ -526,3 +527,39 @@ def test_the_marker_turns_the_check_on_and_a_bad_value_is_a_usage_error(pytester
     )
     outcomes = result.parseoutcomes()
     assert (outcomes.get("passed"), outcomes.get("errors")) == (2, 2), result.stdout.str()
+
+
+# --- the README ----------------------------------------------------------------------------------------
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def guidance_section() -> str:
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("## Guidance: grading the client's error handling") :]
+    return section[: section.index("\n## ", 1)]
+
+
+def test_the_readme_names_every_finding_and_every_threshold_with_its_default() -> None:
+    section = guidance_section()
+    for kind in RULES:
+        assert f"| `{kind}` |" in section
+    defaults = Thresholds()
+    for name in HELP:
+        value = getattr(defaults, name)
+        shown = f"{value:,}" if isinstance(value, int) else f"{value:g}"
+        assert re.search(rf"`{name}` \({re.escape(shown)}\b", " ".join(section.split())), name
+
+
+def test_the_readme_guidance_example_runs_as_written(pytester: pytest.Pytester) -> None:
+    [example] = re.findall(r"```python\n(.*?)```", guidance_section(), re.DOTALL)
+    pytester.makepyfile(test_guidance=example)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+    retrying = example.replace(
+        "assert response.status_code == 402", "httpx.post(url, headers={'X-API-Key': mockserver.api_key})"
+    )
+    pytester.makepyfile(test_guidance=retrying.replace("    assert mockserver.guidance() == []\n", ""))
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*[[]retried-402]*"])
