@@ -26,6 +26,7 @@ from mockserver.cli import main
 from mockserver.faults import ConnectionDropped
 from mockserver.guidance import HELP, RULES, Thresholds
 from mockserver.loader import load
+from mockserver.pipeline import TARGET_LIMIT
 from tests.conftest import DEMO_KEY, RunningCli, WriteScenario
 
 pytest_plugins = ["pytester"]
@@ -229,6 +230,20 @@ async def test_polling_a_batch_status_is_not_a_retry() -> None:
             await asyncio.sleep(0.02)
     assert states[0] != "completed"
     assert mock.guidance() == []
+
+
+@pytest.mark.anyio
+async def test_a_long_request_target_is_kept_cut_and_still_told_apart(mock: MockAsgi) -> None:
+    long = f"{DESIGNS}/dsg_{'x' * 5000}"
+    async with mock.client() as client:
+        assert (await client.get(long + "a")).status_code == 404
+        assert (await client.get(long + "b")).status_code == 404  # another request: no finding
+        assert mock.guidance() == []
+        assert (await client.get(long + "b")).status_code == 404
+    [finding] = mock.guidance()
+    assert finding.id == "retried-4xx"
+    assert all(len(ref.path) <= TARGET_LIMIT for ref in finding.requests)
+    assert finding.requests[0].path.startswith(f"{DESIGNS}/dsg_xxx")
 
 
 # --- where findings show -------------------------------------------------------------------------------
