@@ -1,4 +1,5 @@
-"""The `mockserver` command: serve (no sub-command), `check`, `codes`, `operations`, `schema`, `sweep`.
+"""The `mockserver` command: serve (no sub-command), `check`, `codes`, `operations`, `schema`, `sweep`,
+`guidance`.
 
 A thin shell over the library: options fill a Settings, library errors
 become one-line messages and exit codes (1: scenario problems, 2: usage or
@@ -15,6 +16,7 @@ import socket
 import sys
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import click
 import uvicorn
@@ -22,6 +24,10 @@ import uvicorn
 from . import catalog, loader, model, sweep, uvicorn_server
 from .app import MockApp
 from .errors import ScenarioError, ServerStartError
+from .guidance import BOUNDS as GUIDANCE_BOUNDS
+from .guidance import HELP as GUIDANCE_HELP
+from .guidance import RULES as GUIDANCE_RULES
+from .guidance import Thresholds, thresholds_from
 from .settings import DEFAULT_MAX_SESSIONS, DEFAULT_PORT, DEFAULT_REVISION, Settings
 from .simulator.operations import OPERATIONS
 from .simulator.revisions import REVISIONS
@@ -43,6 +49,30 @@ def _report(error: ScenarioError) -> None:
     files = len({p.file for p in error.problems})
     count = len(error.problems)
     click.echo(f"{count} problem{'s' * (count != 1)} in {files} file{'s' * (files != 1)}", err=True)
+
+
+def _guidance_option(ctx: click.Context, param: click.Parameter, given: tuple[str, ...]) -> dict[str, float]:
+    """`--guidance KEY=VALUE` (repeatable) as a mapping of thresholds, each checked against its bounds."""
+    chosen: dict[str, float] = {}
+    for item in given:
+        name, equals, text = item.partition("=")
+        name = name.strip()
+        if not equals or not name:
+            raise click.BadParameter(
+                f"{item!r}: write KEY=VALUE, e.g. min_delay=0.5 (see `mockserver guidance`)"
+            )
+        try:
+            value = float(text)
+        except ValueError:
+            raise click.BadParameter(f"{item!r}: {text.strip()!r} is not a number") from None
+        chosen[name] = (
+            int(value) if value.is_integer() and isinstance(getattr(Thresholds(), name, 0.0), int) else value
+        )
+        try:
+            thresholds_from(chosen)
+        except ValueError as exc:
+            raise click.BadParameter(f"{item!r}: {exc}") from None
+    return chosen
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -120,6 +150,15 @@ def _report(error: ScenarioError) -> None:
     type=click.FloatRange(0, 3600),
     help="How long a batch job takes to complete (0: at once).",
 )
+@click.option(
+    "--guidance",
+    "guidance",
+    multiple=True,
+    metavar="KEY=VALUE",
+    callback=_guidance_option,
+    help="Set a threshold of the guidance checks for every session (repeatable; wins over a scenario's"
+    f" guidance: key): {', '.join(GUIDANCE_HELP)}. `mockserver guidance` lists them with their defaults.",
+)
 @click.version_option(__version__, prog_name="mockserver")
 @click.pass_context
 def main(
@@ -140,6 +179,7 @@ def main(
     hang_seconds: float,
     shutdown_seconds: float,
     reload: bool,
+    guidance: dict[str, float],
 ) -> None:
     """An offline simulator of the ImaginePDF REST API.
 
@@ -164,6 +204,7 @@ def main(
         max_sessions=max_sessions,
         admin_token=admin_token,
         log_requests=not quiet,
+        guidance=guidance,
     )
     try:
         app = MockApp(settings)
@@ -359,6 +400,29 @@ def operations(as_json: bool) -> None:
         for revision_name, route in routes.items():
             shown = route or ("any storage link" if name == "files.get" else "(not in this revision)")
             click.echo(f"    {revision_name:<3} {shown}")
+
+
+@main.command(name="guidance")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def guidance_listing(as_json: bool) -> None:
+    """List what the guidance checks find, and their thresholds (set with --guidance KEY=VALUE)."""
+    defaults = Thresholds().to_json()
+    thresholds: dict[str, Any] = {
+        name: {"default": defaults[name], "min": low, "max": high, "help": GUIDANCE_HELP[name]}
+        for name, (low, high) in GUIDANCE_BOUNDS.items()
+    }
+    findings = {kind: {"rule": rule, "fix": fix} for kind, (rule, fix) in GUIDANCE_RULES.items()}
+    if as_json:
+        click.echo(json.dumps({"findings": findings, "thresholds": thresholds}, indent=2))
+        return
+    click.echo("Findings:")
+    for kind, text in findings.items():
+        click.echo(f"  {kind}\n      {text['rule']}\n      fix: {text['fix']}")
+    click.echo("\nThresholds (mockserver --guidance KEY=VALUE, or a scenario's guidance: key):")
+    for name, entry in thresholds.items():
+        click.echo(
+            f"  {name} = {entry['default']:g}  ({entry['min']:g} to {entry['max']:g})\n      {entry['help']}"
+        )
 
 
 @main.command()

@@ -19,6 +19,7 @@ the scenario's rules, then the simulator.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Mapping, Sequence
@@ -42,6 +43,8 @@ from .state import MockState
 logger = logging.getLogger("mockserver")
 
 INTERNAL_ERROR_MESSAGE = "The mock server failed unexpectedly; see its log."
+TARGET_LIMIT = 2048
+"""Characters of a request target (path and query) the guidance checks keep; a longer one is cut."""
 
 
 class BodyTooLarge(Exception):
@@ -214,6 +217,8 @@ def _check(
     status = outcome.status or None  # 0: a reset or a hang sent no answer
     method, query = incoming.method, incoming.query_string
     target = request_target(incoming.path, query) if query else incoming.path
+    if len(target) > TARGET_LIMIT:  # kept in findings: cut, with a digest of the rest to tell them apart
+        target = target[: TARGET_LIMIT - 20] + "…" + hashlib.sha256(target.encode()).hexdigest()[:16]
     checker = log.checker
     if checker.quick(credential or name, credential, method, target, status, fault):
         return []

@@ -7,13 +7,16 @@ Fixtures:
   in any order.
 - `mockserver_app` — the same controls in-process (`MockAsgi`), no sockets.
 
-Marker: `@pytest.mark.mockserver(scenario="out-of-credits", seed=7, api_revision="A")`.
+Marker: `@pytest.mark.mockserver(scenario="out-of-credits", seed=7, api_revision="A", guidance="fail")`.
 ini options: `mockserver_scenarios` (folder), `mockserver_scenario` (default
 scenario), `mockserver_batch_seconds` (default 0: batches complete at once),
-`mockserver_api_revision` (default C2, the newest).
+`mockserver_api_revision` (default C2, the newest), `mockserver_guidance`
+(`off`, the default, or `fail`).
 
 A test that leaves an internal server error or a failed scenario reload
-behind fails in teardown, naming it.
+behind fails in teardown, naming it. With guidance `fail` (the ini option, or
+the marker's `guidance=`, which wins), so does a test whose client broke the
+API's error-handling guidance: the teardown shows each finding.
 """
 
 from __future__ import annotations
@@ -38,13 +41,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "Docs revision served: A, B1, B2, C1 or C2 (default: the newest, C2).",
         default=DEFAULT_REVISION,
     )
+    parser.addini(
+        "mockserver_guidance",
+        "fail: a test whose client broke the API's error-handling guidance fails in teardown (default: off).",
+        default="off",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "mockserver(scenario=None, seed=None, api_revision=None): scenario, random seed and docs revision"
-        " of the mockserver fixture for this test",
+        "mockserver(scenario=None, seed=None, api_revision=None, guidance=None): scenario, random seed,"
+        " docs revision of the mockserver fixture for this test, and whether a guidance finding fails it"
+        " ('fail' or 'off')",
     )
 
 
@@ -66,9 +75,9 @@ def _marked(request: pytest.FixtureRequest) -> dict[str, Any]:
         return {}
     if marker.args:
         raise pytest.UsageError(
-            "@pytest.mark.mockserver takes keywords: scenario=..., seed=..., api_revision=..."
+            "@pytest.mark.mockserver takes keywords: scenario=..., seed=..., api_revision=..., guidance=..."
         )
-    unknown = set(marker.kwargs) - {"scenario", "seed", "api_revision"}
+    unknown = set(marker.kwargs) - {"scenario", "seed", "api_revision", "guidance"}
     if unknown:
         raise pytest.UsageError(f"@pytest.mark.mockserver: unknown option {sorted(unknown)[0]!r}")
     return dict(marker.kwargs)
@@ -78,6 +87,25 @@ def _marked(request: pytest.FixtureRequest) -> dict[str, Any]:
 def _mockserver_process(pytestconfig: pytest.Config) -> Iterator[MockServer]:
     with MockServer(settings=_settings(pytestconfig)) as server:
         yield server
+
+
+GUIDANCE_MODES = ("off", "fail")
+
+
+def _guidance_mode(request: pytest.FixtureRequest) -> str:
+    """`fail` or `off`: the marker's `guidance=`, else the ini option."""
+    marked = _marked(request).get("guidance")
+    mode = str(request.config.getini("mockserver_guidance")).strip() if marked is None else marked
+    if mode not in GUIDANCE_MODES:
+        where = "@pytest.mark.mockserver(guidance=...)" if marked is not None else "ini mockserver_guidance"
+        raise pytest.UsageError(f"{where}: {mode!r} is not one of {', '.join(GUIDANCE_MODES)}")
+    return str(mode)
+
+
+def _finish(mock: MockServer | MockAsgi, mode: str) -> None:
+    mock.check()
+    if mode == "fail":
+        mock.assert_guidance_followed()
 
 
 def _prepare(mock: MockServer | MockAsgi, request: pytest.FixtureRequest, default: str) -> None:
@@ -96,9 +124,10 @@ def _prepare(mock: MockServer | MockAsgi, request: pytest.FixtureRequest, defaul
 def mockserver(_mockserver_process: MockServer, request: pytest.FixtureRequest) -> Iterator[MockServer]:
     """A mock ImaginePDF on a loopback port: `.url`, `.api_key`, and the controls of MockControl."""
     server = _mockserver_process
+    mode = _guidance_mode(request)
     _prepare(server, request, server.settings.scenario)
     yield server
-    server.check()
+    _finish(server, mode)
 
 
 @pytest.fixture
@@ -106,6 +135,7 @@ def mockserver_app(pytestconfig: pytest.Config, request: pytest.FixtureRequest) 
     """The mock in-process: `.app` for httpx.ASGITransport, `.client()`, and the same controls."""
     settings = _settings(pytestconfig)
     mock = MockAsgi(settings)
+    mode = _guidance_mode(request)
     _prepare(mock, request, settings.scenario)
     yield mock
-    mock.check()
+    _finish(mock, mode)

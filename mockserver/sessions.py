@@ -1,7 +1,7 @@
 """Sessions: the mutable state requests act on.
 
 Each session has its own active scenario, workspace, rule counters, random
-generator, rules added at run time, clock, and journal, so parallel test workers
+generator, rules added at run time, clock, journal, and guidance checks, so parallel test workers
 and several developers can share one server (`X-Mock-Session`).
 """
 

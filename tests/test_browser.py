@@ -325,6 +325,58 @@ def test_the_clock_panel_moves_the_session_clock(laptop: Page, sites: tuple[Mock
     assert httpx.get(f"{api.url}/__mock/clock").json()["data"]["offsetSeconds"] == pytest.approx(0, abs=1)
 
 
+# --- the guidance panel ---------------------------------------------------------------------------------
+
+
+def test_the_guidance_panel_lists_findings_with_their_requests_and_fix_and_clears_them(
+    laptop: Page, sites: tuple[MockServer, MockServer], tmp_path: Path
+) -> None:
+    api, _ = sites
+    api.reset()
+    laptop.goto(f"{api.url}/__mock/")
+    panel = laptop.get_by_role("region", name="Guidance")
+    expect(panel).to_contain_text("No findings")
+    api.fail("generate", "INSUFFICIENT_CREDITS", times=None)
+    for _ in range(2):  # a 402 retried: a finding, shown at the next poll
+        assert call_api(api, "POST", "/api/v1/designs/dsg_invoice/generate").status_code == 402
+    finding = panel.locator("details").first
+    expect(finding).to_contain_text("retried-402")
+    expect(laptop.locator("#guidance-count")).to_have_text("(1)")
+    expect(laptop.locator("#guidance-none")).to_be_hidden()
+    finding.locator("summary").click()
+    refs = finding.locator(".finding-refs li")
+    expect(refs).to_have_count(2)
+    expect(refs.first).to_contain_text("POST /api/v1/designs/dsg_invoice/generate → 402 INSUFFICIENT_CREDITS")
+    expect(finding.locator(".finding-fix")).to_contain_text(
+        "Fix: On 402 stop and ask the user to add credits"
+    )
+
+    # Laid out in the controls column at 1366x768: the page does not scroll, the requests keep their room.
+    box, viewport = panel.bounding_box(), {"x": 0, "y": 0, "width": 1366, "height": 768}
+    assert box is not None
+    assert inside(box, viewport)
+    controls = laptop.locator(".controls").bounding_box()
+    assert controls is not None
+    assert inside(box, {**controls, "height": 10_000})
+    assert laptop.evaluate("document.scrollingElement.scrollHeight <= innerHeight")
+    requests = laptop.locator("section.requests").bounding_box()
+    assert requests is not None
+    assert requests["width"] >= 1366 * 0.6
+    shot = tmp_path / "guidance-panel-1366x768.png"
+    laptop.screenshot(path=str(shot))
+    assert shot.stat().st_size > 10_000
+    print(f"guidance panel screenshot: {shot}")
+
+    assert call_api(api, "GET", "/api/v1/designs").status_code == 200  # a refresh keeps it open
+    expect(laptop.locator("#journal tr.entry").first).to_contain_text("GET /api/v1/designs")
+    expect(finding).to_have_attribute("open", "")
+
+    panel.get_by_role("button", name="Clear").click()
+    expect(panel).to_contain_text("No findings")
+    expect(panel.locator("details")).to_have_count(0)
+    assert api.guidance() == []
+
+
 # --- where there is no browser ---------------------------------------------------------------------------
 
 

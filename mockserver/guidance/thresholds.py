@@ -81,5 +81,11 @@ def thresholds_from(data: Mapping[str, Any] | None, base: Thresholds | None = No
     try:
         return _ADAPTER.validate_python(merged)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}" for e in exc.errors())
+        problems = "; ".join(_problem(e) for e in exc.errors())
         raise ValueError(f"bad guidance thresholds: {problems}") from None
+
+
+def _problem(error: Any) -> str:
+    if error["type"] == "value_error":  # from __post_init__: the message names the threshold
+        return str(error["ctx"]["error"])
+    return f"{'.'.join(map(str, error['loc'])) or 'value'}: {error['msg']}"

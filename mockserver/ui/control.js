@@ -128,6 +128,43 @@ async function loadRules() {
   }
 }
 
+// --- guidance ----------------------------------------------------------------------------------------
+
+function findingKey(finding) { return finding.id + "|" + finding.requests.map((ref) => ref.id).join(","); }
+
+function refText(ref) {
+  const outcome = ref.fault || [ref.status, ref.code].filter((part) => part !== null).join(" ");
+  const waited = ref.waited === null ? "" : " after " + ref.waited + " s";
+  return "#" + ref.id + " " + ref.time.slice(11, 23) + " " + ref.method + " " + ref.path + waited + " → " + outcome;
+}
+
+async function loadGuidance() {
+  const data = await admin("GET", "guidance");
+  const list = $("guidance");
+  const signature = data.findings.map(findingKey).join("\n") + "|" + data.total;
+  $("guidance-none").hidden = data.findings.length > 0;
+  $("guidance-count").textContent = data.total ? "(" + data.total + ")" : "";
+  $("h-guidance").closest("section").classList.toggle("has-findings", data.total > 0);
+  if (list.dataset.signature === signature) return;
+  list.dataset.signature = signature;
+  const open = new Set([...list.querySelectorAll("details[open]")].map((node) => node.dataset.key));
+  const items = data.findings.slice().reverse().map((finding) => {
+    const details = el("details", {},
+      el("summary", {},
+        el("span", { class: "finding-id", text: finding.id }), " ",
+        el("span", { class: "finding-request", text: finding.request })),
+      el("p", { class: "finding-detail", text: finding.client + ": " + finding.detail }),
+      el("p", { class: "finding-rule", text: finding.rule }),
+      el("ol", { class: "finding-refs" }, ...finding.requests.map((ref) => el("li", { text: refText(ref) }))),
+      el("p", { class: "finding-fix" }, el("strong", { text: "Fix: " }), finding.fix));
+    details.dataset.key = findingKey(finding);
+    if (open.has(details.dataset.key)) details.open = true;
+    return el("li", {}, details);
+  });
+  if (data.dropped) items.push(el("li", { class: "help", text: "and " + data.dropped + " older, not kept" }));
+  list.replaceChildren(...items);
+}
+
 // --- clock --------------------------------------------------------------------------------------------
 
 // The session clock as last read: its `now` (ms) at the browser time `readAt`; null: no clock endpoint.
@@ -444,7 +481,7 @@ let polling = null;
 
 async function refresh() {
   try {
-    await Promise.all([loadScenarios(), loadWorkspace(), loadRules(), loadJournal(), loadClock()]);
+    await Promise.all([loadScenarios(), loadWorkspace(), loadRules(), loadJournal(), loadClock(), loadGuidance()]);
   } catch (error) {
     say(String(error.message || error));
   }
@@ -503,6 +540,10 @@ $("reset").addEventListener("click", () => act(async () => {
   await admin("POST", "reset");
   clearJournalView();
   return "Session reset";
+}));
+$("guidance-clear").addEventListener("click", () => act(async () => {
+  await admin("DELETE", "guidance");
+  return "Guidance findings cleared";
 }));
 $("clear").addEventListener("click", () => act(async () => {
   await admin("DELETE", "requests");
