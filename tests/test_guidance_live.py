@@ -9,7 +9,7 @@ plugin's fail-on-finding, and thresholds from a scenario's `guidance:` and from 
 from __future__ import annotations
 
 import asyncio
-import logging
+import io
 import re
 import sys
 import time
@@ -312,30 +312,30 @@ async def test_assert_guidance_followed_shows_each_finding_with_its_requests_and
 
 
 @pytest.mark.anyio
-async def test_a_finding_is_logged_on_the_console_the_moment_it_is_made(
-    caplog: pytest.LogCaptureFixture,
-) -> None:
+async def test_a_finding_is_written_on_the_console_right_after_its_request() -> None:
     mock = MockAsgi(log_requests=True)
+    console = mock.app.state.console
+    assert console is not None
+    console.stream = io.StringIO()  # instead of stderr
     mock.fail("generate", "INSUFFICIENT_CREDITS", times=None)
     async with mock.client() as client:
-        with caplog.at_level(logging.INFO, logger="mockserver"):
-            await client.post(GENERATE, json=INVOICE)
-            assert not [r for r in caplog.records if "guidance" in r.getMessage()]
-            await client.post(GENERATE, json=INVOICE)
-    [line] = [r.getMessage() for r in caplog.records if "guidance" in r.getMessage()]
-    assert line.startswith(f"guidance [retried-402] pc_live_…0001: POST {GENERATE} (generate) (#1 #2):")
-    assert "fix: On 402 stop" in line
-    assert "\n" not in line
+        await client.post(GENERATE, json=INVOICE)
+        console.flush()
+        assert "guidance" not in console.stream.getvalue()
+        await client.post(GENERATE, json=INVOICE)
+    console.flush()
+    written = [line.split(" ", 1)[1] for line in console.stream.getvalue().splitlines()]
+    assert [line.startswith("guidance") for line in written] == [False, False, True]  # after its request
+    assert written[2].startswith(f"guidance [retried-402] pc_live_…0001: POST {GENERATE} (generate) (#1 #2):")
+    assert "fix: On 402 stop" in written[2]
 
     quiet = MockAsgi()  # log_requests off: what --quiet gives
+    assert quiet.app.state.console is None
     quiet.fail("generate", "INSUFFICIENT_CREDITS", times=None)
-    caplog.clear()
     async with quiet.client() as client:
-        with caplog.at_level(logging.INFO, logger="mockserver"):
-            for _ in range(2):
-                await client.post(GENERATE, json=INVOICE)
+        for _ in range(2):
+            await client.post(GENERATE, json=INVOICE)
     assert [finding.id for finding in quiet.guidance()] == ["retried-402"]
-    assert caplog.records == []
 
 
 def test_over_a_socket_a_client_without_credentials_is_named_by_its_address() -> None:
