@@ -106,8 +106,33 @@ def _child(node: Any, step: str | int) -> Any:
     return _ABSENT
 
 
-def read(text: str) -> Document:
-    """Parse one YAML document; raises YamlProblem for syntax and unsafe content."""
+_FAST_LOADER: type[yaml.CSafeLoader] | None = getattr(yaml, "CSafeLoader", None)
+"""libyaml's parser, when PyYAML was built with it: the same nodes and marks, several times faster."""
+
+
+def _compose_fast(text: str) -> tuple[yaml.Node | None, yaml.CSafeLoader] | None:
+    """The root node by libyaml, or None when it is missing or the text is not a clean document."""
+    if _FAST_LOADER is None:
+        return None
+    loader = _FAST_LOADER(text)
+    try:
+        return loader.get_single_node(), loader
+    except Exception:  # any problem: the pure-Python parser reads it again and words it
+        return None
+    finally:
+        loader.dispose()
+
+
+def read(text: str, trusted: bool = False) -> Document:
+    """Parse one YAML document; raises YamlProblem for syntax and unsafe content.
+
+    A `trusted` text (a file shipped in the package) is composed by libyaml when it is there: the
+    built-in scenarios are read at every start. Others always go through the pure-Python parser,
+    which checks every character and cannot overflow the C stack on deep nesting.
+    """
+    fast = _compose_fast(text) if trusted else None
+    if fast is not None:
+        return _document(*fast)
     try:
         loader = yaml.SafeLoader(text)  # its reader already rejects unprintable characters
     except yaml.reader.ReaderError as exc:
@@ -125,6 +150,10 @@ def read(text: str) -> Document:
         raise YamlProblem((1, 1), "the document is nested too deeply") from None
     finally:
         loader.dispose()
+    return _document(root, loader)
+
+
+def _document(root: yaml.Node | None, loader: yaml.SafeLoader | yaml.CSafeLoader) -> Document:
     doc = Document(data={})
     if root is not None:
         try:
@@ -179,7 +208,7 @@ def _convert(
     node: yaml.Node,
     path: Path,
     doc: Document,
-    loader: yaml.SafeLoader,
+    loader: yaml.SafeLoader | yaml.CSafeLoader,
     budget: _Budget,
     inside: set[int],
 ) -> Any:
@@ -204,7 +233,7 @@ def _convert_collection(
     node: yaml.Node,
     path: Path,
     doc: Document,
-    loader: yaml.SafeLoader,
+    loader: yaml.SafeLoader | yaml.CSafeLoader,
     budget: _Budget,
     inside: set[int],
 ) -> Any:
