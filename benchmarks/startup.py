@@ -15,7 +15,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 KEY = "pc_live_demo0000000000000001"
 _LINE = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)")
@@ -25,16 +24,12 @@ def child_env() -> dict[str, str]:
     return {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
 
 
-@dataclass
-class Imports:
-    """One `python -X importtime -c CODE` run: cumulative microseconds per module, and the nesting."""
+def import_times(code: str, module: str) -> dict[str, int]:
+    """Cumulative import time (µs) of `module` and of each module it imported, in one fresh interpreter.
 
-    cumulative: dict[str, int]
-    depth: dict[str, int]
-
-
-def import_times(code: str) -> Imports:
-    """The cumulative import time of every module `code` imports, in one fresh interpreter."""
+    -X importtime prints a module after those it imported, one level deeper: the modules under
+    `module` are the indented lines just before its own (the interpreter's start-up is left out).
+    """
     run = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", code],
         capture_output=True,
@@ -43,25 +38,25 @@ def import_times(code: str) -> Imports:
         cwd=tempfile.gettempdir(),
         env=child_env(),
     )
-    cumulative: dict[str, int] = {}
-    depth: dict[str, int] = {}
-    for line in run.stderr.splitlines():
-        found = _LINE.match(line)
-        if found:
-            cumulative[found[4]] = int(found[2])
-            depth[found[4]] = len(found[3]) // 2
-    return Imports(cumulative, depth)
+    rows = [(m[4], (len(m[3]) - 1) // 2, int(m[2])) for m in map(_LINE.match, run.stderr.splitlines()) if m]
+    at = max(i for i, (name, depth, _) in enumerate(rows) if name == module and depth == 0)
+    found = {module: rows[at][2]}
+    for name, depth, micros in reversed(rows[:at]):
+        if depth == 0:
+            break
+        found[name] = micros
+    return found
 
 
 def import_seconds(module: str, runs: int) -> tuple[list[float], dict[str, int]]:
     """`import module`'s cumulative time per run (s), and each module's best cumulative time (µs)."""
-    import_times(f"import {module}")  # warm-up: writes the bytecode
+    import_times(f"import {module}", module)  # warm-up: writes the bytecode
     totals: list[float] = []
     best: dict[str, int] = {}
     for _ in range(runs):
-        found = import_times(f"import {module}")
-        totals.append(found.cumulative[module] / 1e6)
-        for name, micros in found.cumulative.items():
+        found = import_times(f"import {module}", module)
+        totals.append(found[module] / 1e6)
+        for name, micros in found.items():
             best[name] = min(micros, best.get(name, micros))
     return totals, best
 
