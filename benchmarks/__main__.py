@@ -4,6 +4,7 @@
     .venv/bin/python -m benchmarks --quick    # fewer, shorter runs
     .venv/bin/python -m benchmarks --write    # also rewrite benchmarks/RESULTS.md
     .venv/bin/python -m benchmarks --only journal   # one section (no wrk needed for this one)
+    .venv/bin/python -m benchmarks --only startup   # where start-up time goes (no wrk needed)
 
 Throughput comes from `wrk` (Debian: `apt-get install wrk`) against servers
 started as separate processes with the same uvicorn settings; every figure
@@ -33,6 +34,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+
+from . import startup as boot
 
 HERE = Path(__file__).resolve().parent
 KEY = "pc_live_demo0000000000000001"
@@ -153,23 +156,8 @@ def rss_mb(pid: int) -> float:
 
 
 def startup(runs: int) -> list[float]:
-    """Process launch to the first 200 on /__mock/health, with the shipped scenarios."""
-    times = []
-    for _ in range(runs):
-        port = free_port()
-        began = time.perf_counter()
-        process = subprocess.Popen(
-            [sys.executable, "-m", "mockserver", "--port", str(port), "--quiet", "--no-reload"],
-            stdout=subprocess.DEVNULL,
-            cwd=tempfile.gettempdir(),
-        )
-        try:
-            wait_ready(f"http://127.0.0.1:{port}/__mock/health")
-            times.append(time.perf_counter() - began)
-        finally:
-            process.terminate()
-            process.wait(10)
-    return times
+    """Process launch to the first 200 on /__mock/health, with the shipped scenarios (see startup.py)."""
+    return boot.launches(runs, [(boot.MOCK, "/__mock/health")])[0]
 
 
 def fixture_costs(runs: int) -> tuple[list[float], list[float]]:
@@ -411,7 +399,33 @@ def sweep_time(report: Report, rounds: int) -> None:
     fig.note = f"{cells} runs ({states}); a `hang` run waits out its 5 s"
 
 
-SECTIONS = {"journal": journal_reads, "sweep": sweep_time}
+def startup_breakdown(report: Report, rounds: int) -> None:
+    """Import times (`-X importtime`, cumulative) and launch → first 200, interleaved with a bare floor."""
+    runs = max(5, rounds // 3)
+    for module, target in (("mockserver", 0.150), ("mockserver.cli", None)):
+        times, best = boot.import_seconds(module, runs)
+        fig = report.add(
+            Figure(
+                f"start-up: import {module}", "s", times, target=f"≤ {target * 1000:.0f} ms" if target else ""
+            )
+        )
+        if target:
+            fig.met = fig.median <= target
+        slowest = boot.top(best, 8, module)
+        fig.note = "slowest (best cumulative): " + ", ".join(
+            f"{name} {micros / 1000:.0f} ms" for name, micros in slowest
+        )
+    health, api, floor = boot.launches(
+        runs,
+        [(boot.MOCK, "/__mock/health"), (boot.MOCK, DESIGN), (boot.FLOOR, "/__mock/health")],
+    )
+    fig = report.add(Figure("start-up: launch → first 200 on /__mock/health", "s", health, target="≤ 250 ms"))
+    fig.met = fig.median <= 0.250
+    fig.note = f"floor (bare Starlette under uvicorn, interleaved): {_fmt(statistics.median(floor), 's')}"
+    report.add(Figure(f"start-up: launch → first 200 on GET {DESIGN}", "s", api))
+
+
+SECTIONS = {"journal": journal_reads, "sweep": sweep_time, "startup": startup_breakdown}
 """Sections `--only` runs on their own (quick: fewer rounds)."""
 
 

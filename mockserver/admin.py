@@ -20,10 +20,9 @@ from starlette.routing import Route
 
 from . import catalog, safejson
 from .operations import OperationError, Operations
-from .simulator.openapi import document as openapi_document
+from .settings import ADMIN_PREFIX as PREFIX
 from .simulator.revisions import REVISIONS
 
-PREFIX = "/__mock"
 ADMIN_PARAMS = frozenset({"__mock_session", "__mock_token"})
 """Query parameters every admin route takes (the session, the admin token): never a route's own filter."""
 
@@ -175,7 +174,9 @@ def build(operations: Operations) -> Starlette:
                 "VALIDATION_ERROR",
                 f"?revision: unknown API revision {name[:200]!r}; known: {', '.join(REVISIONS)}",
             )
-        return _json(openapi_document(name))
+        from .simulator.openapi import document  # JSON Schema generation: loaded when first asked for
+
+        return _json(document(name))
 
     async def refused(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, OperationError)

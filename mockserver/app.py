@@ -17,12 +17,11 @@ import hmac
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from starlette.types import Message, Receive, Scope, Send
 
 from . import faults
-from .admin import PREFIX
-from .admin import build as build_admin
 from .clock import utc_now
 from .cors import CorsPolicy
 from .faults import RAW_SEND
@@ -33,9 +32,13 @@ from .pipeline import INTERNAL_ERROR_MESSAGE, Pipeline
 from .reload import watch
 from .replies import error_outcome, send_outcome
 from .sessions import SessionStore
+from .settings import ADMIN_PREFIX as PREFIX
 from .settings import Settings
 from .simulator.dispatch import Simulator
 from .state import MockState
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
 
 logger = logging.getLogger("mockserver")
 
@@ -53,7 +56,7 @@ class MockApp:
         self.operations = Operations(self.state)
         self.pipeline = Pipeline(self.state)
         self.cors = CorsPolicy(self.settings.cors_origins)
-        self._admin = build_admin(self.operations)
+        self._admin: Starlette | None = None  # built on the first admin request: serving needs none of it
 
     @property
     def settings(self) -> Settings:
@@ -88,6 +91,15 @@ class MockApp:
     def reload_problems(self) -> list[str]:
         """Problems of the last failed reload (`file:line:col: message`); empty when the files are good."""
         return self.state.reload_problems
+
+    @property
+    def admin(self) -> Starlette:
+        """The admin API's Starlette app, built on first use: serving the API needs none of it."""
+        if self._admin is None:
+            from .admin import build
+
+            self._admin = build(self.operations)
+        return self._admin
 
     def _admin_allowed(self, scope: Scope, headers: dict[str, str]) -> bool:
         token = self.settings.admin_token
@@ -158,7 +170,7 @@ class MockApp:
             await send(message)
 
         try:
-            await self._admin(scope, receive, _answered_by(tracked, b"admin"))
+            await self.admin(scope, receive, _answered_by(tracked, b"admin"))
         except Exception as exc:  # the catch-all: a client never sees a traceback
             logger.exception("internal error answering %s %s", scope["method"], scope["path"])
             session_id = headers.get("x-mock-session") or split_query(

@@ -15,6 +15,9 @@ from typing import Any
 
 import yaml
 
+_LOADER: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader when PyYAML has it (this package's own file, read at every start)."""
+
 
 @dataclass(frozen=True)
 class ErrorCode:
@@ -32,7 +35,7 @@ class ErrorCode:
 
 def _load() -> Mapping[str, ErrorCode]:
     text = resources.files(__package__).joinpath("catalog.yaml").read_text("utf-8")
-    return {row["code"]: ErrorCode(**row) for row in yaml.safe_load(text)}
+    return {row["code"]: ErrorCode(**row) for row in yaml.load(text, Loader=_LOADER)}
 
 
 CODES: Mapping[str, ErrorCode] = _load()

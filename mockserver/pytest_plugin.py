@@ -23,13 +23,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .control import MockAsgi
-from .server import MockServer
 from .settings import DEFAULT_REVISION, Settings
+
+if TYPE_CHECKING:  # imported when a fixture is first used: pytest loads this plugin in every run
+    from .control import MockAsgi
+    from .server import MockServer
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -85,6 +87,8 @@ def _marked(request: pytest.FixtureRequest) -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def _mockserver_process(pytestconfig: pytest.Config) -> Iterator[MockServer]:
+    from .server import MockServer
+
     with MockServer(settings=_settings(pytestconfig)) as server:
         yield server
 
@@ -133,6 +137,8 @@ def mockserver(_mockserver_process: MockServer, request: pytest.FixtureRequest) 
 @pytest.fixture
 def mockserver_app(pytestconfig: pytest.Config, request: pytest.FixtureRequest) -> Iterator[MockAsgi]:
     """The mock in-process: `.app` for httpx.ASGITransport, `.client()`, and the same controls."""
+    from .control import MockAsgi
+
     settings = _settings(pytestconfig)
     mock = MockAsgi(settings)
     mode = _guidance_mode(request)

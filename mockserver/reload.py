@@ -23,8 +23,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from watchfiles import awatch
-
 from .errors import ScenarioError
 from .loader import LoadCache, ScenarioSet, load
 from .operations import Operations
@@ -127,6 +125,8 @@ async def watch(operations: Operations, folder: Path) -> None:
     when it does not, the folder is reloaded (a missing folder is reported as a problem, and the last
     good set keeps serving) and the directory now there is watched.
     """
+    from watchfiles import awatch  # only a server watching a folder needs it
+
     reloader = Reloader(operations, folder)
     watched = _identity(folder)
     stale = False

@@ -13,6 +13,8 @@ DEFAULT_MAX_SESSIONS = 1000
 """Sessions kept at once (each holds a workspace and a journal); least recently used idle ones go first."""
 DEFAULT_PORT = 3100
 """The port the vendor's own tooling uses for a local backend (IMAGINEPDF_API_URL)."""
+ADMIN_PREFIX = "/__mock"
+"""Where the admin API and the control page live; every other path is the simulated API's."""
 
 
 @dataclass(frozen=True)

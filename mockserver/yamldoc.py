@@ -106,25 +106,33 @@ def _child(node: Any, step: str | int) -> Any:
     return _ABSENT
 
 
-_FAST_LOADER: type[yaml.SafeLoader] | None = getattr(yaml, "CSafeLoader", None)
-"""libyaml's parser, when PyYAML was built with it: the same nodes, many times faster (a file of
-10,000 rules). Only a document it reads without complaint is taken from it; anything it refuses,
-or text the pure-Python reader would refuse, is read again by the pure-Python parser, so every
-problem is reported with that parser's words and positions."""
+_FAST_LOADER: type[yaml.CSafeLoader] | None = getattr(yaml, "CSafeLoader", None)
+"""libyaml's parser, when PyYAML was built with it: the same nodes and marks, several times faster."""
 
 
-def read(text: str) -> Document:
-    """Parse one YAML document; raises YamlProblem for syntax and unsafe content."""
-    if _FAST_LOADER is not None and yaml.reader.Reader.NON_PRINTABLE.search(text) is None:
-        fast = _FAST_LOADER(text)
-        try:
-            root = fast.get_single_node()
-        except (yaml.YAMLError, RecursionError):
-            pass  # read again below, for the pure-Python parser's account of the problem
-        else:
-            return _document(root, fast, anchored="&" in text)
-        finally:
-            fast.dispose()
+def _compose_fast(text: str) -> tuple[yaml.Node | None, yaml.CSafeLoader] | None:
+    """The root node by libyaml, or None when it is missing or the text is not a clean document."""
+    if _FAST_LOADER is None:
+        return None
+    loader = _FAST_LOADER(text)
+    try:
+        return loader.get_single_node(), loader
+    except Exception:  # any problem: the pure-Python parser reads it again and words it
+        return None
+    finally:
+        loader.dispose()
+
+
+def read(text: str, trusted: bool = False) -> Document:
+    """Parse one YAML document; raises YamlProblem for syntax and unsafe content.
+
+    A `trusted` text (a file shipped in the package) is composed by libyaml when it is there: the
+    built-in scenarios are read at every start. Others always go through the pure-Python parser,
+    which checks every character and cannot overflow the C stack on deep nesting.
+    """
+    fast = _compose_fast(text) if trusted else None
+    if fast is not None:
+        return _document(fast[0], fast[1], anchored="&" in text)
     try:
         loader = yaml.SafeLoader(text)  # its reader already rejects unprintable characters
     except yaml.reader.ReaderError as exc:
@@ -145,7 +153,7 @@ def read(text: str) -> Document:
     return _document(root, loader, anchored="&" in text)
 
 
-def _document(root: yaml.Node | None, loader: yaml.SafeLoader, anchored: bool) -> Document:
+def _document(root: yaml.Node | None, loader: yaml.SafeLoader | yaml.CSafeLoader, anchored: bool) -> Document:
     """The plain data of a composed document, within the size budget, with every position.
 
     Only a document with an anchor (`&`) can have aliases, so only then is its expanded size
@@ -207,7 +215,7 @@ def _convert(
     node: yaml.Node,
     path: Path,
     doc: Document,
-    loader: yaml.SafeLoader,
+    loader: yaml.SafeLoader | yaml.CSafeLoader,
     budget: _Budget,
     inside: set[int],
 ) -> Any:
@@ -232,7 +240,7 @@ def _convert_collection(
     node: yaml.Node,
     path: Path,
     doc: Document,
-    loader: yaml.SafeLoader,
+    loader: yaml.SafeLoader | yaml.CSafeLoader,
     budget: _Budget,
     inside: set[int],
 ) -> Any:

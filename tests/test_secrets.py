@@ -39,7 +39,7 @@ def leaks(text: str) -> list[str]:
 def admin_gets(mock: MockServer) -> list[str]:
     """A GET of every admin route that answers GET (a route with a `{name}` gets each of its names)."""
     paths = []
-    for route in mock.app._admin.routes:
+    for route in mock.app.admin.routes:
         assert isinstance(route, Route)
         if "GET" not in (route.methods or ()):
             continue

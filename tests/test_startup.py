@@ -1,0 +1,94 @@
+"""Start-up imports only what serving needs (issue 17); the timings are in `benchmarks --only startup`.
+
+Each check runs in a fresh interpreter and looks at `sys.modules`: what a module list says does
+not drift with the machine's load, as a timing would.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+DRAWING = ("PIL", "mockserver.simulator.render.pdf", "mockserver.simulator.render.png")
+ON_FIRST_USE = (
+    *DRAWING,
+    "mockserver.admin",
+    "mockserver.simulator.openapi",
+    "starlette.applications",
+    "watchfiles",
+    "httpx",
+)
+"""Loaded when first needed: drawing a file, the first admin request, OpenAPI, a watched folder, a client."""
+SERVING = (
+    "mockserver.app",
+    "mockserver.server",
+    "mockserver.control",
+    "uvicorn",
+    "pydantic",
+    "yaml",
+    "asyncio",
+)
+
+
+def loaded_after(code: str, names: tuple[str, ...]) -> list[str]:
+    """Which of `names` are in sys.modules after a fresh interpreter runs `code`."""
+    probe = f"{code}\nimport json, sys\nprint(json.dumps([n for n in {list(names)!r} if n in sys.modules]))"
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    found: list[str] = json.loads(run.stdout.splitlines()[-1])
+    return found
+
+
+def test_import_mockserver_loads_nothing_heavy() -> None:
+    assert loaded_after("import mockserver", ON_FIRST_USE + SERVING) == []
+
+
+def test_the_pytest_plugin_loads_nothing_heavy_until_a_fixture_is_used() -> None:
+    # pytest loads the plugin (the pytest11 entry point) in every run of a user's tests
+    assert loaded_after("import mockserver.pytest_plugin", ON_FIRST_USE + SERVING) == []
+
+
+def test_a_ready_app_has_not_loaded_the_admin_drawing_or_openapi() -> None:
+    code = "from mockserver import MockApp, Settings\nMockApp(Settings(log_requests=False))"
+    assert loaded_after(code, ON_FIRST_USE) == []
+
+
+def test_the_cli_loads_neither_admin_nor_drawing_code() -> None:
+    # not watchfiles: uvicorn itself imports it (uvicorn.supervisors), whatever mockserver does
+    not_uvicorns = tuple(name for name in ON_FIRST_USE if name != "watchfiles")
+    assert loaded_after("import mockserver.cli", not_uvicorns) == []
+
+
+@pytest.mark.parametrize(
+    ("path", "loads"),
+    [
+        ("/__mock/health", ("mockserver.admin", "starlette.applications")),
+        ("/__mock/openapi.json", ("mockserver.admin", "mockserver.simulator.openapi")),
+    ],
+)
+def test_what_is_loaded_on_first_use_is_loaded_then(path: str, loads: tuple[str, ...]) -> None:
+    code = (
+        "import asyncio, httpx\n"
+        "from mockserver import MockAsgi\n"
+        "async def main():\n"
+        "    async with MockAsgi().client() as client:\n"
+        f"        assert (await client.get({path!r})).status_code == 200\n"
+        "asyncio.run(main())"
+    )
+    assert loaded_after(code, loads + DRAWING) == list(loads)
+
+
+def test_drawing_a_file_loads_the_drawing_code() -> None:
+    code = (
+        "import asyncio, httpx\n"
+        "from mockserver import MockAsgi\n"
+        "async def main():\n"
+        "    async with MockAsgi().client() as client:\n"
+        "        key = {'X-API-Key': 'pc_live_demo0000000000000001'}\n"
+        "        made = await client.post('/api/v1/designs/dsg_invoice/generate', headers=key, json={})\n"
+        "        assert (await client.get(made.json()['data']['downloadUrl'])).status_code == 200\n"
+        "asyncio.run(main())"
+    )
+    assert loaded_after(code, DRAWING) == ["PIL", "mockserver.simulator.render.pdf"]
