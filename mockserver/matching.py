@@ -72,6 +72,11 @@ class PathPattern:
     regex: re.Pattern[str] | None
     route: Route = ((REST, ""),)
 
+    def matches(self, path: str) -> bool:
+        if self.regex is None:
+            return path == self.source
+        return self.regex.fullmatch(path) is not None
+
     def match(self, path: str) -> dict[str, str] | None:
         """The captured `{name}` values when `path` matches, else None."""
         if self.regex is None:
@@ -216,6 +221,13 @@ class BodyMatcher:
 
     fields: tuple[tuple[str, tuple[str, ...], Any], ...]  # (dotted key, path, expected)
 
+    def matches(self, document: Any) -> bool:
+        for _, path, expected in self.fields:
+            actual = _walk(document, path)
+            if actual is _MISSING or not _value_matches(expected, actual):
+                return False
+        return True
+
     def mismatch(self, document: Any) -> str | None:
         for key, path, expected in self.fields:
             actual = _walk(document, path)
@@ -306,7 +318,26 @@ class RequestMatcher:
     """An operation name instead of a path: its route in whichever revision answers the request."""
 
     def matches(self, incoming: Incoming) -> bool:
-        return self.mismatch(incoming) is None
+        """Whether `incoming` matches: `mismatch(incoming) is None`, without wording any reason (this
+        runs for every candidate rule of every request)."""
+        if self.method is not None and incoming.method != self.method:
+            return False
+        if self.operation is not None:
+            if incoming.operation != self.operation:
+                return False
+        elif not self.path.matches(incoming.path):
+            return False
+        for name, glob in self.query:
+            if not _values_pass(incoming.query.get(name), glob):
+                return False
+        for name, glob in self.headers:
+            value = incoming.headers.get(name)
+            if not _values_pass(None if value is None else [value], glob):
+                return False
+        if self.body is not None:
+            document = incoming.json()
+            return document is not NOT_JSON and self.body.matches(document)
+        return True
 
     def mismatch(self, incoming: Incoming) -> str | None:
         """None when `incoming` matches, else the first condition that failed."""
@@ -334,6 +365,12 @@ class RequestMatcher:
                 return "body is not JSON" + (f" ({problem})" if problem == TOO_DEEP else "")
             return self.body.mismatch(document)
         return None
+
+
+def _values_pass(values: list[str] | None, glob: Glob | None) -> bool:
+    if glob is None:
+        return values is None
+    return values is not None and any(glob.matches(value) for value in values)
 
 
 def _check_values(what: str, values: list[str] | None, glob: Glob | None, header: str = "") -> str | None:

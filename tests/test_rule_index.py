@@ -44,6 +44,8 @@ def linear_choose(
 ) -> Rule | None:
     """What the index must agree with: every rule, in file order."""
     for rule in sorted(rules, key=lambda r: r.order):
+        # The true/false check agrees with the worded one, which only the journal uses.
+        assert rule.matcher.matches(incoming) == (rule.matcher.mismatch(incoming) is None)
         used = hits.get(rule.id, 0)
         if rule.limit is not None and used >= rule.limit:
             continue
@@ -128,3 +130,37 @@ def test_ten_thousand_rules_of_one_shape_look_at_a_handful(
     assert choice.rule.id == "r9999"
     assert 1 <= len(looked) <= 5, f"{len(looked)} rules looked at for one request"
     assert len(index.buckets("GET", request.format(n=9_999))) <= 5
+
+
+conditions = st.fixed_dictionaries(
+    {},
+    optional={
+        "query": st.dictionaries(
+            st.sampled_from(["page", "q"]), st.sampled_from(["1", "2*", None]), max_size=2
+        ),
+        "headers": st.dictionaries(
+            st.sampled_from(["x-trace", "accept"]), st.sampled_from(["a*", "b", None]), max_size=2
+        ),
+        "body": st.dictionaries(
+            st.sampled_from(["name", "a.b"]), st.sampled_from(["X*", 1, True]), max_size=2
+        ),
+    },
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    conditions,
+    st.sampled_from(["", "page=1", "page=22&q=2x", "q=1"]),
+    st.dictionaries(st.sampled_from(["x-trace", "accept"]), st.sampled_from(["abc", "b", "z"]), max_size=2),
+    st.sampled_from(
+        [b"", b"{}", b'{"name": "Xy"}', b'{"a": {"b": 1}}', b'{"name": 5, "a": {"b": true}}', b"[1"]
+    ),
+)
+def test_the_true_false_check_agrees_with_the_worded_one(
+    when: dict[str, Any], query: str, headers: dict[str, str], body: bytes
+) -> None:
+    """`matches` runs per candidate rule and words nothing; `mismatch` words why, for the journal."""
+    rule = make_rule({"method": "POST", "path": "/x", **when}, 1)
+    incoming = Incoming("POST", "/x", query, {"content-type": "application/json", **headers}, body)
+    assert rule.matcher.matches(incoming) == (rule.matcher.mismatch(incoming) is None)
