@@ -502,6 +502,14 @@ def schema() -> None:
     help="Cell states that make the exit status 1: comma-separated of failed, guidance, timeout, stopped;"
     " or none [default: failed,guidance,timeout].",
 )
+@click.option(
+    "--guidance",
+    "guidance",
+    multiple=True,
+    metavar="KEY=VALUE",
+    callback=_guidance_option,
+    help="Set a threshold of the guidance checks for every run, as `mockserver --guidance` does.",
+)
 @click.option("--quiet", is_flag=True, help="No line per finished run while sweeping.")
 def sweep_command(
     command: tuple[str, ...],
@@ -519,6 +527,7 @@ def sweep_command(
     json_path: Path | None,
     html_path: Path | None,
     fail_on: tuple[str, ...],
+    guidance: dict[str, float],
     quiet: bool,
 ) -> None:
     """Run COMMAND (after `--`) against a fresh mock: once clean, then once per operation and failure.
@@ -535,6 +544,7 @@ def sweep_command(
             command=command, scenario=scenario, api_revision=api_revision,
             scenarios=_user_folder(scenarios_dir), timeout=timeout, jobs=jobs, times=times,
             hang_seconds=hang_seconds, batch_seconds=batch_seconds, seed=seed, selection=selection,
+            guidance=guidance,
         )  # fmt: skip
         sweeper = sweep.Sweeper(options, None if quiet else _progress)
     except ValueError as exc:

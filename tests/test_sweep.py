@@ -132,6 +132,18 @@ def test_the_cli_refuses_an_unknown_name_before_running_anything(tmp_path: Path)
     assert not marker.exists()
 
 
+def test_guidance_thresholds_reach_every_run_and_a_bad_one_is_refused_first(tmp_path: Path) -> None:
+    chosen = SweepOptions(("true",), guidance={"min_delay": 0.5}).settings()
+    assert chosen.guidance == {"min_delay": 0.5}
+    marker = tmp_path / "ran"
+    done = sweep_cli(
+        tmp_path, "--guidance", "min_delay=-1", "--", sys.executable, "-c", f"open({str(marker)!r}, 'w')"
+    )
+    assert done.returncode == 2
+    assert "min_delay" in done.stderr
+    assert not marker.exists()
+
+
 def test_options_out_of_bounds_are_refused() -> None:
     with pytest.raises(ValueError, match="shorter than --timeout"):
         SweepOptions(("true",), timeout=2, hang_seconds=2).check()

@@ -66,6 +66,8 @@ class SweepOptions:
     batch_seconds: float = 0.0
     seed: int | None = None
     selection: Selection = field(default_factory=Selection)
+    guidance: Mapping[str, float] = field(default_factory=dict)
+    """Thresholds of the guidance checks for every run (`--guidance KEY=VALUE`), over the scenario's."""
     env: Mapping[str, str] | None = None
     """The command's environment before the sweep's variables are added (None: this process's)."""
 
@@ -98,7 +100,7 @@ class SweepOptions:
         return Settings(
             port=0, scenarios=self.scenarios, scenario=self.scenario, seed=self.seed, reload=False,
             hang_seconds=self.hang, shutdown_seconds=SHUTDOWN_SECONDS, batch_seconds=self.batch_seconds,
-            journal_limit=JOURNAL_LIMIT, **given,
+            journal_limit=JOURNAL_LIMIT, guidance=dict(self.guidance), **given,
         )  # fmt: skip
 
     def to_json(self) -> dict[str, Any]:
@@ -112,6 +114,7 @@ class SweepOptions:
             "hangSeconds": self.hang,
             "batchSeconds": self.batch_seconds,
             "seed": self.seed,
+            "guidance": dict(self.guidance),
             "selection": self.selection.to_json(),
         }
 
