@@ -211,8 +211,11 @@ def _check(
     log = session.guidance
     log.serial += 1
     credential, header = _credential(incoming.headers)
-    address = scope.get("client")
-    name = str(address[0]) if address else "unknown client"
+    if credential is None:
+        address = scope.get("client")
+        name = str(address[0]) if address else "unknown client"
+    else:
+        name = credential  # shown masked, below
     fault = outcome.fault or outcome.broken
     status = outcome.status or None  # 0: a reset or a hang sent no answer
     method, query = incoming.method, incoming.query_string
@@ -220,11 +223,11 @@ def _check(
     if len(target) > TARGET_LIMIT:  # kept in findings: cut, with a digest of the rest to tell them apart
         target = target[: TARGET_LIMIT - 20] + "…" + hashlib.sha256(target.encode()).hexdigest()[:16]
     checker = log.checker
-    if checker.quick(credential or name, credential, method, target, status, fault):
+    if checker.quick(name, credential, method, target, status, fault):
         return []
     failed = fault is not None or status is None or status >= 400
     digest = ""
-    if checker.wants_digest(credential or name, method, target, failed):
+    if checker.wants_digest(name, method, target, failed):
         digest = body_digest(incoming.body, incoming.headers.get("content-type"))
     retry_after = None
     for header_name, value in outcome.headers:
