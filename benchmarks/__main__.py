@@ -15,6 +15,7 @@ JSON) measured in the same run. Medians of several runs, with min-max.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -31,6 +32,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from itertools import product
 from pathlib import Path
 
 import httpx
@@ -425,7 +427,53 @@ def startup_breakdown(report: Report, rounds: int) -> None:
     report.add(Figure(f"start-up: launch → first 200 on GET {DESIGN}", "s", api))
 
 
-SECTIONS = {"journal": journal_reads, "sweep": sweep_time, "startup": startup_breakdown}
+SHAPE_COUNTS = (2, 1_000, 10_000)
+
+
+def rule_shapes(report: Report, rounds: int) -> None:
+    """Issue 17's worst case: N rules of one shape with the matched rule LAST in file order, for every
+    shape; each N's throughput against the 2-rule figure of the same shape (target ≥ 90% at 10,000).
+    Passes are interleaved: every configuration runs once per pass, so load drifts hit them alike."""
+    from .serve import SHAPES, shape_path
+
+    passes = 3 if rounds <= 10 else 5
+    seconds = 2.0 if rounds <= 10 else 3.0
+    results: dict[tuple[str, int], list[float]] = {key: [] for key in product(SHAPES, SHAPE_COUNTS)}
+    for shape in SHAPES:  # one shape's servers at a time: 10,000 rules each is memory
+        with contextlib.ExitStack() as stack:
+            servers = {
+                count: stack.enter_context(
+                    server("mock", "--shape", shape, "--rules", str(count), ready_within=300)
+                )[0]
+                for count in SHAPE_COUNTS
+            }
+            for _ in range(passes):
+                for count, base in servers.items():
+                    results[(shape, count)].append(wrk(base + shape_path(shape, count), seconds)[0])
+    for shape in SHAPES:
+        two = report.add(
+            Figure(f"rule shape {shape}: 2 rules, the last one matching", "req/s", results[(shape, 2)])
+        )
+        for count in SHAPE_COUNTS[1:]:
+            fig = report.add(
+                Figure(
+                    f"rule shape {shape}: {count:,} rules, the last one matching",
+                    "req/s",
+                    results[(shape, count)],
+                    target="≥ 90% of 2 rules" if count == 10_000 else "",
+                )
+            )
+            fig.ratio_to, fig.ratio = "2 rules", fig.median / two.median
+            if count == 10_000:
+                fig.met = fig.ratio >= 0.9
+
+
+SECTIONS = {
+    "journal": journal_reads,
+    "sweep": sweep_time,
+    "startup": startup_breakdown,
+    "shapes": rule_shapes,
+}
 """Sections `--only` runs on their own (quick: fewer rounds)."""
 
 

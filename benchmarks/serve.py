@@ -57,19 +57,48 @@ def rules_folder(count: int) -> Path:
     return folder
 
 
+SHAPES = {
+    "literal": ('"GET /api/v1/things/{n}"', "/api/v1/things/{n}"),
+    "template": ('"GET /api/v1/things/{n}/items/{{id}}"', "/api/v1/things/{n}/items/abc"),
+    "glob": ('"GET /api/v1/things/{n}-*"', "/api/v1/things/{n}-abc"),
+    "double glob": ('"GET /api/v1/things/{n}/**"', "/api/v1/things/{n}/a/b"),
+    "regex": ("{{method: GET, path: '^/api/v1/things/{n}/[a-z]+$'}}", "/api/v1/things/{n}/abc"),
+}
+"""Rule shapes for the worst case: `count` rules of one shape, the request matching only the LAST."""
+
+
+def shape_folder(shape: str, count: int) -> Path:
+    """A scenario `bench` of `count` rules of `shape`; `shape_path(shape, count)` matches the last only."""
+    folder = Path(tempfile.mkdtemp(prefix="mockserver-bench-"))
+    when = SHAPES[shape][0]
+    lines = ["extends: default", "rules:"]
+    for n in range(count):
+        lines.append(f"  - {{when: {when.format(n=n)}, reply: {{status: 200, data: {{n: {n}}}}}}}")
+    (folder / "bench.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+def shape_path(shape: str, count: int) -> str:
+    return SHAPES[shape][1].format(n=count - 1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("kind", choices=["floor", "mock"])
     parser.add_argument("port", type=int)
     parser.add_argument("--rules", type=int, default=0)
+    parser.add_argument(
+        "--shape", choices=sorted(SHAPES), help="--rules of this shape, the last one matching"
+    )
     parser.add_argument("--no-journal", action="store_true")
     parser.add_argument("--api-revision", default=DEFAULT_REVISION)
     args = parser.parse_args()
     if args.kind == "floor":
         run(floor_app(args.api_revision), args.port)
         return
+    folder = shape_folder(args.shape, args.rules) if args.shape else rules_folder(args.rules)
     settings = Settings(
-        scenarios=rules_folder(args.rules),
+        scenarios=folder,
         scenario="bench",
         journal_limit=0 if args.no_journal else 1000,
         reload=False,
