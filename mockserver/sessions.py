@@ -17,6 +17,7 @@ from typing import Any
 from . import model
 from .clock import Clock, utc_now
 from .guidance import Checker, Finding, Thresholds, thresholds_from
+from .guidance.checker import TrackBudget
 from .journal import Journal, JournalBudget
 from .loader import CompiledScenario, ScenarioSet
 from .rules import Rule, RuleIndex, compile_rule
@@ -60,8 +61,8 @@ class GuidanceLog:
     """A session's guidance checks: the checker fed every API request, and the findings it made (the
     newest MAX_FINDINGS; `total` counts all since the session started over)."""
 
-    def __init__(self, thresholds: Thresholds) -> None:
-        self.checker = Checker(thresholds)
+    def __init__(self, thresholds: Thresholds, budget: TrackBudget) -> None:
+        self.checker = Checker(thresholds, budget)
         self.kept: deque[Finding] = deque(maxlen=MAX_FINDINGS)
         self.total = 0
         self.serial = 0
@@ -77,7 +78,8 @@ class GuidanceLog:
 
     def clear(self) -> None:
         """Forget the findings and what the checker remembers (the thresholds stay)."""
-        self.checker = Checker(self.checker.thresholds)
+        self.checker.release()
+        self.checker = Checker(self.checker.thresholds, self.checker.budget)
         self.kept.clear()
         self.total = 0
 
@@ -94,8 +96,11 @@ class Session:
         budget: JournalBudget | None = None,
         source: Callable[[], datetime] = utc_now,
         guidance: Mapping[str, Any] | None = None,
+        track_budget: TrackBudget | None = None,
     ) -> None:
         self.lock = threading.RLock()
+        self.track_budget = track_budget or TrackBudget()
+        """What the guidance checkers of all sessions remember together (shared by the store)."""
         self.guidance_settings: Mapping[str, Any] = guidance or {}
         """Guidance thresholds the server sets (`Settings.guidance`): they win over the scenario's."""
         self.clock = Clock(source)
@@ -124,7 +129,11 @@ class Session:
             self.added_index = RuleIndex(())
             self.sources: dict[str, dict[str, Any]] = {}
             self._added_serial = 0
-            self.guidance = GuidanceLog(thresholds_from({**scenario.guidance, **self.guidance_settings}))
+            previous = getattr(self, "guidance", None)
+            if previous is not None:
+                previous.checker.release()
+            thresholds = thresholds_from({**scenario.guidance, **self.guidance_settings})
+            self.guidance = GuidanceLog(thresholds, self.track_budget)
 
     @property
     def revision(self) -> Revision:
@@ -197,6 +206,8 @@ class SessionStore:
         self.evicted = 0
         """Sessions evicted to stay within `max_sessions`, since start."""
         self.journal_budget = JournalBudget()
+        self.track_budget = TrackBudget()
+        """Request identities the guidance checkers of all sessions remember together."""
         """Bytes kept by the journals of all sessions together."""
         self._sessions: OrderedDict[str, Session] = OrderedDict()
         self._lock = threading.Lock()
@@ -233,6 +244,7 @@ class SessionStore:
             self.journal_budget,
             self.clock,
             self.guidance,
+            self.track_budget,
         )
         sessions[session_id] = session
         if len(sessions) > self.max_sessions:
@@ -256,6 +268,7 @@ class SessionStore:
                 continue
             del sessions[oldest]
             session.journal.clear()  # its bytes back to the shared budget; idle, so nothing records into it
+            session.guidance.checker.release()
             self.evicted += 1
 
     def delete(self, session_id: str) -> bool:
@@ -272,6 +285,7 @@ class SessionStore:
                 session.reset(self.default_scenario)
             else:
                 session.journal.clear()
+                session.guidance.checker.release()
         return True
 
     def __len__(self) -> int:

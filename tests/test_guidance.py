@@ -485,3 +485,42 @@ def test_retry_after_reads_seconds_and_dates() -> None:
     assert parse_retry_after("Tue, 14 Nov 2023 22:00:00 GMT", now) == 0.0
     assert parse_retry_after("soon", now) is None
     assert parse_retry_after(None, now) is None
+
+
+def test_the_checkers_of_a_server_remember_within_one_shared_budget() -> None:
+    from mockserver.guidance.checker import TrackBudget
+
+    budget = TrackBudget(limit=10)
+    first, second = Checker(budget=budget), Checker(budget=budget)
+    for n in range(50):
+        for checker, client in ((first, "a"), (second, "b")):
+            checker.add(Exchange(n, float(n), client, "GET", f"/x/{n}", None, "", 500, "INTERNAL_ERROR"))
+    assert budget.used <= 11  # over by one at most, for the moment before the oldest is dropped
+    assert first.tracked >= 1
+    assert second.tracked >= 1
+    first.release()
+    assert first.tracked == 0
+    assert budget.used == second.tracked
+
+
+def test_sessions_give_their_guidance_memory_back_when_reset_or_evicted() -> None:
+    from mockserver import MockAsgi
+
+    mock = MockAsgi(max_sessions=2)
+    store = mock.app.sessions
+    session = store.get("x")
+    for n in range(5):
+        session.guidance.checker.add(
+            Exchange(n, float(n), "c", "GET", f"/y/{n}", None, "", 500, "INTERNAL_ERROR")
+        )
+    assert store.track_budget.used == 5
+    session.reset()
+    assert store.track_budget.used == 0
+    for n in range(3):
+        session.guidance.checker.add(
+            Exchange(n, float(n), "c", "GET", f"/y/{n}", None, "", 500, "INTERNAL_ERROR")
+        )
+    store.get("y")
+    store.get("z")  # evicts the least recently used idle session: x
+    assert "x" not in store.all()
+    assert store.track_budget.used == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import Counter, OrderedDict, deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -41,22 +42,51 @@ class _Rejected:
     reported: bool = False
 
 
+TOTAL_TRACKED = 200_000
+"""Request identities and credentials all the checkers sharing a TrackBudget remember together."""
+
+
+class TrackBudget:
+    """What the checkers of one server remember together, so memory stays bounded however many
+    sessions there are: a checker over the budget forgets its own oldest first."""
+
+    def __init__(self, limit: int = TOTAL_TRACKED) -> None:
+        self.limit = limit
+        self.used = 0
+        self._lock = threading.Lock()
+
+    def add(self, count: int) -> bool:
+        """Count `count` more (negative: fewer); True when the total is now over the limit."""
+        with self._lock:
+            self.used += count
+            return self.used > self.limit
+
+
 class Checker:
     """Checks exchanges one at a time, in the order they are added (the journal's order).
 
     Memory is bounded: at most `thresholds.max_tracked` request identities and as many rejected
-    credentials are remembered; the least recently seen are forgotten first (a finding about a forgotten
-    one can then be reported again).
+    credentials are remembered, and all the checkers sharing `budget` together at most its limit; the
+    least recently seen are forgotten first (a finding about a forgotten one can then be reported
+    again). Call `release` when a checker is dropped, to give its share back.
     """
 
-    def __init__(self, thresholds: Thresholds | None = None) -> None:
+    def __init__(self, thresholds: Thresholds | None = None, budget: TrackBudget | None = None) -> None:
         self.thresholds = thresholds or Thresholds()
+        self.budget = budget or TrackBudget()
         self._tracks: OrderedDict[Key, _Track] = OrderedDict()
         self._rejected: OrderedDict[str, _Rejected] = OrderedDict()
         self._routes: Counter[Route] = Counter()
         """Tracked keys by client, method and target: where a body digest can tell requests apart."""
         self._writes = 0
         """Successful writes seen (any client): one may have changed what a repeated request gets."""
+
+    def release(self) -> None:
+        """Forget everything and give this checker's share of the budget back."""
+        self.budget.add(-(len(self._tracks) + len(self._rejected)))
+        self._tracks.clear()
+        self._rejected.clear()
+        self._routes.clear()
 
     @property
     def tracked(self) -> int:
@@ -115,8 +145,10 @@ class Checker:
                 found.append(_finding("reused-rejected-credential", x, detail, shown))
         elif x.code in CREDENTIAL_REJECTED:
             self._rejected[x.credential] = _Rejected(RequestRef.of(x), x.answered)
-            if len(self._rejected) > self.thresholds.max_tracked:
+            over = self.budget.add(1)
+            if len(self._rejected) > self.thresholds.max_tracked or (over and len(self._rejected) > 1):
                 self._rejected.popitem(last=False)
+                self.budget.add(-1)
         return found
 
     def _repeat(self, x: Exchange) -> list[Finding]:
@@ -127,8 +159,10 @@ class Checker:
                 return []  # a success to nowhere remembered: a track of it could never make a finding
             track = self._tracks[key] = _Track(x, self._writes)
             self._routes[key[:3]] += 1
-            if len(self._tracks) > self.thresholds.max_tracked:
+            over = self.budget.add(1)
+            if len(self._tracks) > self.thresholds.max_tracked or (over and len(self._tracks) > 1):
                 gone, _ = self._tracks.popitem(last=False)
+                self.budget.add(-1)
                 self._routes[gone[:3]] -= 1
                 if not self._routes[gone[:3]]:
                     del self._routes[gone[:3]]
