@@ -75,6 +75,15 @@ def _guidance_option(ctx: click.Context, param: click.Parameter, given: tuple[st
     return chosen
 
 
+_scenarios_option = click.option(
+    "--scenarios",
+    "scenarios_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of scenario files laid over the built-ins [default: ./scenarios when it exists].",
+)
+"""The user scenario folder, as the server and the sweep take it."""
+
+
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(
@@ -84,12 +93,7 @@ def _guidance_option(ctx: click.Context, param: click.Parameter, given: tuple[st
     type=click.IntRange(0, 65535),
     help="Port (0: any free one).",
 )
-@click.option(
-    "--scenarios",
-    "scenarios_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder of scenario files laid over the built-ins [default: ./scenarios when it exists].",
-)
+@_scenarios_option
 @click.option("--scenario", default="default", show_default=True, help="Scenario active at start.")
 @click.option(
     "--api-revision",
@@ -433,12 +437,7 @@ def schema() -> None:
 
 @main.command("sweep", context_settings={"ignore_unknown_options": True})
 @click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
-@click.option(
-    "--scenarios",
-    "scenarios_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder of scenario files laid over the built-ins [default: ./scenarios when it exists].",
-)
+@_scenarios_option
 @click.option("--scenario", default="default", show_default=True, help="Scenario every run starts from.")
 @click.option(
     "--api-revision",
