@@ -468,7 +468,60 @@ def rule_shapes(report: Report, rounds: int) -> None:
                 fig.met = fig.ratio >= 0.9
 
 
+@contextmanager
+def cli_server(*options: str, log: Path) -> Iterator[str]:
+    """The real `mockserver` command on a free port, its console (stderr) written to `log`."""
+    port = free_port()
+    with tempfile.TemporaryDirectory() as folder, log.open("w") as console:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "mockserver", "--port", str(port), *options],
+            cwd=folder,  # an empty folder: no ./scenarios, as a newcomer runs it
+            stdout=subprocess.DEVNULL,
+            stderr=console,
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            wait_ready(f"{base}/__mock/health", 60)
+            yield base
+        finally:
+            process.terminate()
+            process.wait(10)
+
+
+def console_cost(report: Report, rounds: int) -> None:
+    """Issue 17: the default command (a console line per request, reload on) beside `--quiet`, serving
+    the simulator's GET /designs/{id}; interleaved passes. The console goes to a file here (a terminal
+    is slower to write to, but the writing happens off the request path either way)."""
+    passes = 3 if rounds <= 10 else 5
+    seconds = 2.0 if rounds <= 10 else 3.0
+    loud: list[float] = []
+    quiet: list[float] = []
+    with tempfile.TemporaryDirectory() as folder:
+        logs = Path(folder)
+        with (
+            cli_server(log=logs / "default.log") as default,
+            cli_server("--quiet", log=logs / "quiet.log") as q,
+        ):
+            for _ in range(passes):
+                loud.append(wrk(default + DESIGN, seconds)[0])
+                quiet.append(wrk(q + DESIGN, seconds)[0])
+        lines = sum(1 for _ in (logs / "default.log").open(encoding="utf-8"))
+    off = report.add(Figure("mockserver --quiet: simulator GET /designs/{id}", "req/s", quiet))
+    on = report.add(
+        Figure(
+            "mockserver (console on, reload on): simulator GET /designs/{id}",
+            "req/s",
+            loud,
+            target="≥ 90% of --quiet",
+        )
+    )
+    on.ratio_to, on.ratio = "--quiet", on.median / off.median
+    on.met = on.ratio >= 0.9
+    on.note = f"{lines:,} console lines written"
+
+
 SECTIONS = {
+    "console": console_cost,
     "journal": journal_reads,
     "sweep": sweep_time,
     "startup": startup_breakdown,

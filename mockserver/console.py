@@ -88,10 +88,13 @@ class Console:
                 f"{_clock(time.time())} ({self.dropped} request lines dropped: the console fell behind)"
             )
             self.dropped = 0
+        second, stamp = -1, ""
         while waiting:
             at, incoming, outcome = waiting.popleft()
+            if int(at) != second:  # one time stamp per second, not one per line
+                second, stamp = int(at), _clock(at)
             text = incoming if outcome is None or isinstance(incoming, str) else line(incoming, outcome)
-            lines.append(f"{_clock(at)} {text}")
+            lines.append(f"{stamp} {text}")
         try:
             self.stream.write("\n".join(lines) + "\n")
             self.stream.flush()
