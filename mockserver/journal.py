@@ -30,7 +30,6 @@ nothing to record them.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections import deque
 from collections.abc import Mapping, Sequence
@@ -38,6 +37,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from .budget import SharedBudget
 from .credentials import credentials_in, mask_header, scrub
 from .exchange import Incoming, Outcome
 from .loader import CompiledScenario
@@ -237,7 +237,7 @@ def kept(incoming: Incoming) -> tuple[Incoming, bool, int]:
     return copy, cut, size
 
 
-class JournalBudget:
+class JournalBudget(SharedBudget):
     """Bytes kept by all journals of a server together.
 
     Over the budget, the journal recording drops its own oldest entries (keeping at least the
@@ -246,15 +246,7 @@ class JournalBudget:
     """
 
     def __init__(self, limit: int = TOTAL_BYTES) -> None:
-        self.limit = limit
-        self.used = 0
-        self._lock = threading.Lock()
-
-    def add(self, size: int) -> bool:
-        """Count `size` more bytes; True when the total is now over the limit."""
-        with self._lock:
-            self.used += size
-            return self.used > self.limit
+        super().__init__(limit)
 
 
 def closest_rule(rules: Sequence[Rule], incoming: Incoming) -> dict[str, str] | None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import threading
 from collections import Counter, OrderedDict, deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from ..budget import SharedBudget
 from .exchange import Exchange
 from .findings import Finding, RequestRef
 from .identity import CREDENTIAL_REJECTED, DETERMINISTIC, READS, is_transient
@@ -46,20 +46,12 @@ TOTAL_TRACKED = 200_000
 """Request identities and credentials all the checkers sharing a TrackBudget remember together."""
 
 
-class TrackBudget:
+class TrackBudget(SharedBudget):
     """What the checkers of one server remember together, so memory stays bounded however many
     sessions there are: a checker over the budget forgets its own oldest first."""
 
     def __init__(self, limit: int = TOTAL_TRACKED) -> None:
-        self.limit = limit
-        self.used = 0
-        self._lock = threading.Lock()
-
-    def add(self, count: int) -> bool:
-        """Count `count` more (negative: fewer); True when the total is now over the limit."""
-        with self._lock:
-            self.used += count
-            return self.used > self.limit
+        super().__init__(limit)
 
 
 class Checker:
