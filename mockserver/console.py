@@ -46,17 +46,17 @@ class Console:
 
     def add(self, incoming: Incoming, outcome: Outcome) -> None:
         """Keep one request's line for the writer (called on the request path: no formatting here)."""
-        waiting = self._waiting
-        if len(waiting) == waiting.maxlen:
-            self.dropped += 1
-        waiting.append((time.time(), incoming, outcome))
+        self._keep(incoming, outcome)
 
     def note(self, text: str) -> None:
         """Keep a line already worded (a guidance finding), in its place among the request lines."""
+        self._keep(text, None)
+
+    def _keep(self, what: Incoming | str, outcome: Outcome | None) -> None:
         waiting = self._waiting
         if len(waiting) == waiting.maxlen:
             self.dropped += 1
-        waiting.append((time.time(), text, None))
+        waiting.append((time.time(), what, outcome))
 
     def start(self) -> None:
         if self._thread is None:
@@ -93,7 +93,7 @@ class Console:
             at, incoming, outcome = waiting.popleft()
             if int(at) != second:  # one time stamp per second, not one per line
                 second, stamp = int(at), _clock(at)
-            text = incoming if outcome is None or isinstance(incoming, str) else line(incoming, outcome)
+            text = incoming if isinstance(incoming, str) or outcome is None else line(incoming, outcome)
             lines.append(f"{stamp} {text}")
         try:
             self.stream.write("\n".join(lines) + "\n")
