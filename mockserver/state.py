@@ -41,8 +41,6 @@ class MockState:
             thresholds_from(settings.guidance)
         except ValueError as exc:
             raise ServerStartError(str(exc)) from None
-        self.clock = clock
-        """The real time; each session's clock is this plus the offset a test moved it by."""
         self.simulator = Simulator(settings.batch_seconds)
         watched = settings.reload and settings.scenarios is not None
         self.load_cache = LoadCache() if watched else None
