@@ -71,7 +71,8 @@ class Pipeline:
             await send(message)
 
         query_string, controls = split_query(scope["query_string"].decode("latin-1"))
-        incoming = Incoming(scope["method"], scope["path"], query_string, headers)
+        incoming = Incoming(scope["method"], scope["path"], query_string)
+        incoming.headers = headers  # already lowercased by the app: not copied again per request
         incoming.server = scope.get("server")
         refused: Outcome | None = None
         overrides = NO_OVERRIDES
