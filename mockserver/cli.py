@@ -31,6 +31,7 @@ from .guidance import Thresholds, thresholds_from
 from .settings import DEFAULT_MAX_SESSIONS, DEFAULT_PORT, DEFAULT_REVISION, Settings
 from .simulator.operations import OPERATIONS
 from .simulator.revisions import REVISIONS
+from .sweep import limits as sweep_limits
 from .version import __version__
 
 USER_FOLDER = Path("scenarios")
@@ -448,14 +449,14 @@ def schema() -> None:
     "--timeout",
     default=60.0,
     show_default=True,
-    type=click.FloatRange(sweep.runner.MIN_TIMEOUT, sweep.runner.MAX_TIMEOUT),
+    type=click.FloatRange(sweep_limits.MIN_TIMEOUT, sweep_limits.MAX_TIMEOUT),
     help="Seconds one run may take; then its process group is killed and the cell is 'timeout'.",
 )
 @click.option(
     "--jobs",
     default=2,
     show_default=True,
-    type=click.IntRange(1, sweep.runner.MAX_JOBS),
+    type=click.IntRange(1, sweep_limits.MAX_JOBS),
     help="Runs at once (each with a mock server of its own).",
 )
 @click.option(
@@ -470,12 +471,12 @@ def schema() -> None:
     "--times",
     default=1,
     show_default=True,
-    type=click.IntRange(1, sweep.runner.MAX_TIMES),
+    type=click.IntRange(1, sweep_limits.MAX_TIMES),
     help="How many calls of the operation, from the first, the failure answers.",
 )
 @click.option(
     "--hang-seconds",
-    type=click.FloatRange(0, sweep.runner.MAX_TIMEOUT, min_open=True),
+    type=click.FloatRange(0, sweep_limits.MAX_TIMEOUT, min_open=True),
     help="How long the `hang` injection holds a connection before resetting it; shorter than --timeout"
     " [default: 5, or a third of a shorter --timeout].",
 )

@@ -453,7 +453,7 @@ class Rule(_Model):
     ] = Field(None, description="'800ms', '2s', or {min, max}.")
 
 
-RULES: TypeAdapter[list[Rule]] = TypeAdapter(list[Rule])
+RULES: TypeAdapter[list[Rule]] = TypeAdapter(list[Rule], config=ConfigDict(defer_build=True))
 """Validates rules given at run time (admin API, Python API), the same way as in files."""
 WHEN: TypeAdapter[When] = TypeAdapter(WhenPattern)
 """Validates a `when` on its own (journal queries)."""

@@ -66,7 +66,7 @@ class OperationError(ValueError):
 
 
 class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
 
 
 class PlanPatch(_Input):
@@ -75,11 +75,15 @@ class PlanPatch(_Input):
 
 
 class ControlKey(StartingKey):
+    model_config = ConfigDict(defer_build=True)
+
     key: str = Field(max_length=64, description="'pc_live_' followed by 20 letters or digits.")
     name: str = Field("", max_length=MAX_TEXT)
 
 
 class ControlToken(StartingToken):
+    model_config = ConfigDict(defer_build=True)
+
     token: str = Field(min_length=1, max_length=MAX_TOKEN)
     name: str = Field("", max_length=MAX_TEXT)
 

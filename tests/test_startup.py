@@ -61,6 +61,27 @@ def test_the_cli_loads_neither_admin_nor_drawing_code() -> None:
     assert loaded_after("import mockserver.cli", not_uvicorns) == []
 
 
+def test_the_cli_serves_without_importing_the_sweep() -> None:
+    # `mockserver sweep` imports it when run; the option bounds come from mockserver.sweep.limits
+    sweep = ("mockserver.sweep.runner", "mockserver.sweep.report", "mockserver.control")
+    assert loaded_after("import mockserver.cli", sweep) == []
+
+
+def test_the_simulators_models_are_built_when_a_request_first_needs_them() -> None:
+    # pydantic's defer_build: a start-up does not build the response and body models of every revision
+    code = (
+        "from mockserver import MockApp, Settings\n"
+        "MockApp(Settings(log_requests=False))\n"
+        "from mockserver.simulator import bodies, schemas\n"
+        "from mockserver import operations\n"
+        "models = [schemas.DesignSummary, schemas.DesignList, bodies.GenerateBody, operations.WorkspacePatch]\n"
+        "print(json.dumps([m.__name__ for m in models if m.__pydantic_complete__]))"
+    )
+    probe = f"import json\n{code}"
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert json.loads(run.stdout.splitlines()[-1]) == []
+
+
 @pytest.mark.parametrize(
     ("path", "loads"),
     [

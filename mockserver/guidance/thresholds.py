@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from functools import cache
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -65,7 +66,10 @@ class Thresholds:
         return {field.name: getattr(self, field.name) for field in fields(self)}
 
 
-_ADAPTER: TypeAdapter[Thresholds] = TypeAdapter(Thresholds)
+@cache
+def _adapter() -> TypeAdapter[Thresholds]:
+    """Built on first use: a start-up without `--guidance` or a `guidance:` key does not need it."""
+    return TypeAdapter(Thresholds)
 
 
 def thresholds_from(data: Mapping[str, Any] | None, base: Thresholds | None = None) -> Thresholds:
@@ -73,13 +77,15 @@ def thresholds_from(data: Mapping[str, Any] | None, base: Thresholds | None = No
 
     An unknown key or a value out of bounds raises ValueError naming it.
     """
+    if not data:
+        return base or Thresholds()
     merged = (base or Thresholds()).to_json()
     unknown = sorted(set(data or {}) - set(merged))
     if unknown:
         raise ValueError(f"unknown guidance threshold {', '.join(unknown)}; known: {', '.join(merged)}")
     merged.update(data or {})
     try:
-        return _ADAPTER.validate_python(merged)
+        return _adapter().validate_python(merged)
     except ValidationError as exc:
         problems = "; ".join(_problem(e) for e in exc.errors())
         raise ValueError(f"bad guidance thresholds: {problems}") from None

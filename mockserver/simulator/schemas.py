@@ -8,17 +8,23 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
-class Me(BaseModel):
+class _Out(BaseModel):
+    """Built on first use (`defer_build`): a start-up does not pay for models no request needed yet."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class Me(_Out):
     workspaceId: str
     workspaceName: str
     userEmail: str
     keyName: str | None
 
 
-class DesignCreated(BaseModel):
+class DesignCreated(_Out):
     """B2, C1, C2: the design is only allocated."""
 
     designId: str
@@ -33,7 +39,7 @@ class DesignCreatedWithResults(DesignCreated):
     results: list[dict[str, Any]] | None
 
 
-class DesignSummary(BaseModel):
+class DesignSummary(_Out):
     designId: str
     name: str
     description: str
@@ -42,7 +48,7 @@ class DesignSummary(BaseModel):
     modifiedAt: str
 
 
-class DesignList(BaseModel):
+class DesignList(_Out):
     items: list[DesignSummary]
     nextCursor: str | None
 
@@ -54,7 +60,7 @@ class DesignWithTree(DesignSummary):
     variables: dict[str, dict[str, Any]] = Field(description="Variable name → what its value must be.")
 
 
-class DesignUpdated(BaseModel):
+class DesignUpdated(_Out):
     designId: str
     name: str
     description: str
@@ -66,7 +72,7 @@ class DesignUpdatedWithResults(DesignUpdated):
     results: list[dict[str, Any]] | None = Field(description="One per tool or action; null when none.")
 
 
-class TreeUpdated(BaseModel):
+class TreeUpdated(_Out):
     designId: str
     name: str
     fileSize: int
@@ -74,7 +80,7 @@ class TreeUpdated(BaseModel):
     results: list[dict[str, Any]]
 
 
-class Tree(BaseModel):
+class Tree(_Out):
     """The raw design tree (C): sent without the envelope."""
 
     metadata: dict[str, Any]
@@ -83,15 +89,15 @@ class Tree(BaseModel):
     variables: dict[str, Any]
 
 
-class ToolList(BaseModel):
+class ToolList(_Out):
     tools: list[dict[str, Any]] = Field(description="Each {name, description, input (JSON Schema)}.")
 
 
-class ActionList(BaseModel):
+class ActionList(_Out):
     actions: list[dict[str, Any]] = Field(description="Each {name, description, args (JSON Schema)}.")
 
 
-class Font(BaseModel):
+class Font(_Out):
     id: str
     class_: Literal["sans", "serif", "display", "handwriting"] = Field(alias="class")
     source: Literal["google", "bundled"]
@@ -100,16 +106,16 @@ class Font(BaseModel):
     """Left out when a font has none, as the docs' Playfair Display example shows."""
 
 
-class FontList(BaseModel):
+class FontList(_Out):
     fonts: list[Font]
 
 
-class Dimensions(BaseModel):
+class Dimensions(_Out):
     width: int | float
     height: int | float
 
 
-class AssetOut(BaseModel):
+class AssetOut(_Out):
     id: str
     ref: str
     name: str
@@ -121,12 +127,12 @@ class AssetOut(BaseModel):
     createdAt: str
 
 
-class AssetList(BaseModel):
+class AssetList(_Out):
     items: list[AssetOut]
     nextCursor: str | None
 
 
-class UploadOut(BaseModel):
+class UploadOut(_Out):
     uploadId: str
     ref: str
     name: str
@@ -137,7 +143,7 @@ class UploadOut(BaseModel):
     createdAt: str
 
 
-class Generated(BaseModel):
+class Generated(_Out):
     designId: str
     filename: str
     downloadUrl: str
@@ -145,7 +151,7 @@ class Generated(BaseModel):
     status: Literal["completed"]
 
 
-class GeneratedWithId(BaseModel):
+class GeneratedWithId(_Out):
     """C2: a stable `generationId` first."""
 
     generationId: str
@@ -156,20 +162,20 @@ class GeneratedWithId(BaseModel):
     status: Literal["completed"]
 
 
-class Preview(BaseModel):
+class Preview(_Out):
     previewUrl: str
     expiresIn: int
     page: int
 
 
-class BatchQueued(BaseModel):
+class BatchQueued(_Out):
     jobId: str
     status: Literal["queued"]
     total: int
     designId: str
 
 
-class BatchStatus(BaseModel):
+class BatchStatus(_Out):
     jobId: str
     status: Literal["queued", "processing", "completed", "failed"]
     total: int
@@ -179,14 +185,14 @@ class BatchStatus(BaseModel):
     updatedAt: str
 
 
-class BatchUrl(BaseModel):
+class BatchUrl(_Out):
     """A, B: the ZIP's link is `url`."""
 
     url: str
     expiresIn: int
 
 
-class BatchDownloadUrl(BaseModel):
+class BatchDownloadUrl(_Out):
     """C: the ZIP's link is `downloadUrl`."""
 
     downloadUrl: str

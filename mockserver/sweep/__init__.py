@@ -14,10 +14,32 @@ saw; the reports are a console matrix, JSON and a self-contained HTML page.
 
 from __future__ import annotations
 
-from . import html, report, runner
-from .injections import GROUPS, INJECTIONS, Injection, Selection, SelectionError, injections_for
-from .report import DEFAULT_FAIL_ON, STATES, Run, SweepReport, parse_fail_on
-from .runner import Sweeper, SweepOptions
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from . import html, report, runner
+    from .injections import GROUPS, INJECTIONS, Injection, Selection, SelectionError, injections_for
+    from .report import DEFAULT_FAIL_ON, STATES, Run, SweepReport, parse_fail_on
+    from .runner import Sweeper, SweepOptions
+
+_HOMES = {
+    "DEFAULT_FAIL_ON": "report",
+    "GROUPS": "injections",
+    "INJECTIONS": "injections",
+    "STATES": "report",
+    "Injection": "injections",
+    "Run": "report",
+    "Selection": "injections",
+    "SelectionError": "injections",
+    "SweepOptions": "runner",
+    "SweepReport": "report",
+    "Sweeper": "runner",
+    "injections_for": "injections",
+    "parse_fail_on": "report",
+}
+"""Where each name lives: the package imports them on first use (PEP 562), so the `mockserver`
+command can read the option bounds in `limits` without importing the sweep."""
 
 __all__ = [
     "DEFAULT_FAIL_ON",
@@ -37,3 +59,14 @@ __all__ = [
     "report",
     "runner",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("html", "report", "runner"):
+        return import_module(f".{name}", __name__)
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f".{home}", __name__), name)
+    globals()[name] = value
+    return value

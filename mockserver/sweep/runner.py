@@ -25,13 +25,10 @@ from ..settings import Settings
 from ..simulator.revisions import REVISIONS
 from .grading import findings
 from .injections import Injection, Selection, injections_for
+from .limits import MAX_JOBS, MAX_TIMEOUT, MAX_TIMES, MIN_TIMEOUT
 from .process import Processes
 from .report import Run, Seen, SweepReport
 
-MAX_TIMEOUT = 3600.0
-MIN_TIMEOUT = 0.1
-MAX_JOBS = 32
-MAX_TIMES = 20
 MAX_COMMAND_ARGS = 1000
 JOURNAL_LIMIT = 2000
 """Requests kept per run (a retry storm beyond it keeps its newest)."""
