@@ -31,8 +31,13 @@ class _Track:
     waits: int = 0
     last_wait: float | None = None
     grew: bool = False
-    evidence: deque[RequestRef] = field(default_factory=lambda: deque(maxlen=EVIDENCE))
+    evidence: deque[tuple[Exchange, float | None]] = field(default_factory=lambda: deque(maxlen=EVIDENCE))
+    """The burst's requests with their waits; made into RequestRefs only when a finding shows them."""
     reported: set[str] = field(default_factory=set)
+
+    def shown(self, x: Exchange, waited: float) -> list[RequestRef]:
+        """The burst's evidence and `x` (arriving after `waited` s), as a finding shows them."""
+        return [*(RequestRef.of(e, w) for e, w in self.evidence), RequestRef.of(x, waited)]
 
 
 @dataclass(slots=True)
@@ -173,56 +178,62 @@ class Checker:
         return -self.thresholds.clock_slack <= waited <= allowed
 
     def _judge(self, track: _Track, x: Exchange) -> list[Finding]:
-        previous, limits = track.last, self.thresholds
+        """The findings `x`, a retry of `track.last`, makes. A kind this track has reported already is
+        not built again (`_first` would drop it): a client repeating a failure costs little."""
+        previous, limits, reported = track.last, self.thresholds, track.reported
         waited = max(0.0, x.at - previous.answered)
-        shown = [*track.evidence, RequestRef.of(x, waited)]
         rejected_credential = previous.credential is not None and previous.code in CREDENTIAL_REJECTED
         if previous.status in DETERMINISTIC and not rejected_credential:
-            if track.writes != self._writes:
+            if track.writes != self._writes or "retried-4xx" in reported:
                 return []
             detail = f"sent again unchanged after {previous.outcome}"
-            return [_finding("retried-4xx", x, detail, shown[-2:])]
+            return [_finding("retried-4xx", x, detail, track.shown(x, waited)[-2:])]
         if previous.status == 402:
-            return [_finding("retried-402", x, f"sent again after {previous.outcome}", shown[-2:])]
+            if "retried-402" in reported:
+                return []
+            detail = f"sent again after {previous.outcome}"
+            return [_finding("retried-402", x, detail, track.shown(x, waited)[-2:])]
         if not is_transient(previous.status, previous.fault):
             return []
         found: list[Finding] = []
         retries = track.attempts  # the one arriving now is retry number `attempts`
         if previous.retry_after is not None:
-            if waited < previous.retry_after - limits.clock_slack:
+            late = waited < previous.retry_after - limits.clock_slack
+            if late and "ignored-retry-after" not in reported:
                 asked = previous.retry_after
                 detail = f"retried after {waited:.3f} s; the answer asked for {asked:g} s (Retry-After)"
-                found.append(_finding("ignored-retry-after", x, detail, shown))
+                found.append(_finding("ignored-retry-after", x, detail, track.shown(x, waited)))
         else:
             soon = waited < limits.min_delay - limits.clock_slack
-            if soon and retries > limits.immediate_retries:
+            if soon and retries > limits.immediate_retries and "retry-too-soon" not in reported:
                 detail = (
                     f"retry {retries} came {waited:.3f} s after {previous.outcome};"
                     f" wait at least {limits.min_delay:g} s"
                 )
-                found.append(_finding("retry-too-soon", x, detail, shown))
-            found += self._backoff(track, x, 0.0 if soon else waited, shown)
-        if retries + 1 > limits.max_attempts:
+                found.append(_finding("retry-too-soon", x, detail, track.shown(x, waited)))
+            found += self._backoff(track, x, waited, 0.0 if soon else waited)
+        if retries + 1 > limits.max_attempts and "retry-storm" not in reported:
             detail = f"{retries + 1} attempts in one burst of failures; at most {limits.max_attempts}"
-            found.append(_finding("retry-storm", x, detail, shown))
+            found.append(_finding("retry-storm", x, detail, track.shown(x, waited)))
         return found
 
-    def _backoff(self, track: _Track, x: Exchange, wait: float, shown: list[RequestRef]) -> list[Finding]:
-        """Judge a wait not set by Retry-After (a too-short one counts as 0) against the ones before."""
+    def _backoff(self, track: _Track, x: Exchange, waited: float, wait: float) -> list[Finding]:
+        """Judge a wait not set by Retry-After (`wait`: `waited`, or 0 when too short) against the ones
+        before; the track's backoff state moves on whether or not a finding is made."""
         limits, previous = self.thresholds, track.last_wait
-        found: list[Finding] = []
+        detail = None
         if previous is not None:
             if wait < previous * (1 - limits.backoff_slack):
                 detail = f"waited {wait:.3f} s, less than the {previous:.3f} s before"
-                found.append(_finding("no-backoff", x, detail, shown))
             if previous > 0 and wait >= previous * limits.backoff_growth:
                 track.grew = True
         track.waits += 1
         track.last_wait = wait
-        if track.waits >= limits.backoff_after and not track.grew:
+        if detail is None and track.waits >= limits.backoff_after and not track.grew:
             detail = f"{track.waits} waits between retries and none grew {limits.backoff_growth:g} times"
-            found.append(_finding("no-backoff", x, detail, shown))
-        return found[:1]
+        if detail is None or "no-backoff" in track.reported:
+            return []
+        return [_finding("no-backoff", x, detail, track.shown(x, waited))]
 
     def _remember(self, track: _Track, x: Exchange, retry: bool) -> None:
         waited = max(0.0, x.at - track.last.answered) if retry else None
@@ -232,7 +243,7 @@ class Checker:
             track.evidence.clear()
         track.last, track.writes = x, self._writes
         track.attempts += 1
-        track.evidence.append(RequestRef.of(x, waited if continues else None))
+        track.evidence.append((x, waited if continues else None))
 
 
 def failed(x: Exchange) -> bool:

@@ -23,6 +23,9 @@ READS = frozenset({"GET", "HEAD", "OPTIONS"})
 _BOUNDARY = re.compile(rb"boundary=\"?([^\";\s]+)\"?", re.IGNORECASE)
 
 
+_EMPTY_DIGEST = hashlib.sha256(b"").hexdigest()
+
+
 def body_digest(body: bytes, content_type: str | None = None) -> str:
     """sha256 (hex) of a request body, so that equal requests get equal digests.
 
@@ -31,6 +34,8 @@ def body_digest(body: bytes, content_type: str | None = None) -> str:
     draw a new boundary per request). Any other body (JSON nested too deeply to parse safely included)
     is hashed as sent; an empty body hashes as b"".
     """
+    if not body:
+        return _EMPTY_DIGEST
     stripped = body.strip()
     if stripped[:1] in (b"{", b"["):
         try:
@@ -52,6 +57,8 @@ def request_target(path: str, query: Mapping[str, str | Iterable[str]] | str = "
     shape); parameter order does not matter, the order of repeated values does.
     """
     if isinstance(query, str):
+        if "&" not in query and "=" in query:  # one parameter (the common case): already in order
+            return f"{path}?{query}"
         pairs = [
             tuple(part.split("=", 1)) if "=" in part else (part, "") for part in query.split("&") if part
         ]
