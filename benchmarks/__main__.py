@@ -1,15 +1,17 @@
 """The benchmark suite. Run from the repository root:
 
-    .venv/bin/python -m benchmarks            # full run (about 4 minutes), writes benchmarks/results.json
-    .venv/bin/python -m benchmarks --quick    # fewer, shorter runs
+    .venv/bin/python -m benchmarks            # full run (about 15 minutes, 7 of them the session flood),
+                                              # writes benchmarks/results.json
+    .venv/bin/python -m benchmarks --quick    # fewer, shorter runs (about 5 minutes)
     .venv/bin/python -m benchmarks --write    # also rewrite benchmarks/RESULTS.md
     .venv/bin/python -m benchmarks --only journal   # one section (no wrk needed for this one)
     .venv/bin/python -m benchmarks --only startup   # where start-up time goes (no wrk needed)
 
 Throughput comes from `wrk` (Debian: `apt-get install wrk`) against servers
 started as separate processes with the same uvicorn settings; every figure
-is reported as a ratio to the floor (a bare Starlette app answering the same
-JSON) measured in the same run. Medians of several runs, with min-max.
+is reported as a ratio to its own floor (a bare Starlette app answering the
+very bytes the mock answers for that request), measured in the same
+interleaved passes. Medians of several passes, with min-max.
 """
 
 from __future__ import annotations
@@ -34,16 +36,19 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from itertools import product
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 
 from . import startup as boot
 
+if TYPE_CHECKING:
+    from .serve import Measured
+
 HERE = Path(__file__).resolve().parent
 KEY = "pc_live_demo0000000000000001"
 DESIGN = "/api/v1/designs/dsg_invoice"
-GENERATE = "/api/v1/generate?design=dsg_invoice"
-"""Answered by a rule (`POST /api/v1/generate`) before any route: the same in every revision."""
+"""Answered by the simulator (benchmarks.serve.DESIGN)."""
 
 
 @dataclass
@@ -110,10 +115,23 @@ def wait_ready(url: str, deadline: float = 20.0) -> None:
     raise RuntimeError(f"{url} did not answer")
 
 
+def wait_listening(port: int, process: subprocess.Popen[bytes], deadline: float) -> None:
+    """Until the server accepts a connection. uvicorn listens only once the app's start-up (lifespan) is
+    done, so the server is ready then, and no request has reached it: RSS read now is RSS at rest."""
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        if process.poll() is not None:
+            raise RuntimeError(f"server on port {port} exited with status {process.returncode}")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return
+        time.sleep(0.01)
+    raise RuntimeError(f"server on port {port} did not listen within {deadline} s")
+
+
 @contextmanager
 def server(*args: str, log: Path | None = None, ready_within: float = 20.0) -> Iterator[tuple[str, int]]:
-    """A `benchmarks.serve` process: yields its base URL and pid once it answers (within `ready_within`
-    seconds); its stderr goes to `log` if given."""
+    """A `benchmarks.serve` process: yields its base URL and pid once it listens (within `ready_within`
+    seconds), before any request; its stderr goes to `log` if given."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "benchmarks.serve", *args[:1], str(port), *args[1:]],
@@ -121,18 +139,22 @@ def server(*args: str, log: Path | None = None, ready_within: float = 20.0) -> I
         stderr=log.open("w") if log else None,
     )
     try:
-        base = f"http://127.0.0.1:{port}"
-        wait_ready(f"{base}/__mock/health", ready_within)
-        yield base, process.pid
+        wait_listening(port, process, ready_within)
+        yield f"http://127.0.0.1:{port}", process.pid
     finally:
         process.terminate()
         process.wait(10)
 
 
+WRK_SCRIPTS = Path(tempfile.mkdtemp(prefix="mockserver-bench-wrk-"))
+"""This run's wrk scripts (one per method): a folder of its own, so runs side by side cannot swap them."""
+
+
 def wrk(url: str, seconds: float, method: str = "GET", connections: int = 32) -> tuple[float, int]:
     """Requests per second and request count of one wrk run."""
-    script = Path(tempfile.gettempdir()) / "mockserver-bench.lua"
-    script.write_text(f'wrk.method = "{method}"\nwrk.headers["X-API-Key"] = "{KEY}"\n', encoding="utf-8")
+    script = WRK_SCRIPTS / f"{method}.lua"
+    if not script.exists():
+        script.write_text(f'wrk.method = "{method}"\nwrk.headers["X-API-Key"] = "{KEY}"\n', encoding="utf-8")
     out = subprocess.run(
         ["wrk", "-t1", f"-c{connections}", f"-d{round(seconds)}s", "-s", str(script), url],
         capture_output=True,
@@ -144,11 +166,6 @@ def wrk(url: str, seconds: float, method: str = "GET", connections: int = 32) ->
     if not rate or not count:
         raise RuntimeError(f"cannot read wrk output:\n{out}")
     return float(rate[1]), int(count[1])
-
-
-def throughput(base: str, path: str, method: str, runs: int, seconds: float) -> list[float]:
-    wrk(base + path, 1, method)  # warm-up
-    return [wrk(base + path, seconds, method)[0] for _ in range(runs)]
 
 
 def rss_mb(pid: int) -> float:
@@ -187,85 +204,132 @@ def _wrk_version() -> str:
     return " ".join(out.split()[:2])
 
 
+RULE_COUNTS = (0, 100, 1_000, 10_000)
+"""Non-matching rules (`GET /api/v1/other-N/{id}`) in the bench scenario of the rule-count servers."""
+
+
+def _rules_label(count: int) -> str:
+    return "no rules" if count == 0 else f"{count:,} non-matching rules"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One throughput row: `request` sent to the server of configuration `config`, compared with `floor`."""
+
+    config: str
+    request: Measured
+    name: str
+    floor: str | None = None
+    target: float | None = None
+
+
+WARM_UP = 300
+"""Requests sent on each row before its first pass (over one keep-alive connection)."""
+
+
+def throughput_rows(report: Report, passes: int, seconds: float) -> float:
+    """Issue 17's throughput rows, each against a floor sending the very same bytes (benchmarks.serve);
+    returns the RSS of the 10,000-rule server at rest (read once it listens, before any request).
+
+    One server process per configuration, all up at once (the 10,000-rule one is the biggest, about
+    120 MB). After a warm-up, every pass runs every row once, each request first on its floor and then
+    on every mock that serves it, so a drift of the machine's load hits the floors and the mocks alike;
+    each figure is the median of its passes and each ratio is of medians from the same passes.
+    """
+    from .serve import DESIGN as SIMULATOR_GET
+    from .serve import RULE_GET, RULE_POST
+
+    configs: dict[str, tuple[str, ...]] = {
+        "floor": ("floor",),
+        **{_rules_label(count): ("mock", "--rules", str(count)) for count in RULE_COUNTS},
+        "journal off": ("mock", "--no-journal"),
+        "floor, revision A": ("floor", "--api-revision", "A"),
+        "revision A": ("mock", "--api-revision", "A"),
+    }
+    floors = {
+        SIMULATOR_GET: "floor: bare Starlette, the simulator GET's bytes",
+        RULE_GET: "floor: bare Starlette, the rule GET's bytes (200)",
+        RULE_POST: "floor: bare Starlette, the rule POST's bytes (402)",
+    }
+    names = {
+        SIMULATOR_GET: "simulator GET /designs/{id}",
+        RULE_GET: "rule-answered GET /designs/{id} (200)",
+        RULE_POST: "rule-answered POST /generate (402)",
+    }
+    targets = {SIMULATOR_GET: 0.80, RULE_GET: 0.90, RULE_POST: 0.90}
+    plan: list[Row] = []
+    for request in (SIMULATOR_GET, RULE_GET, RULE_POST):
+        plan.append(Row("floor", request, floors[request]))
+        for count in RULE_COUNTS:
+            label = _rules_label(count)
+            target = targets[request] if count == 0 else None
+            plan.append(Row(label, request, f"{names[request]}, {label}", floors[request], target))
+        if request is SIMULATOR_GET:
+            plan += [
+                Row("journal off", request, f"{names[request]}, journal off", floors[request]),
+                Row("floor, revision A", request, "floor: bare Starlette, revision A's simulator GET bytes"),
+                Row(
+                    "revision A",
+                    request,
+                    f"{names[request]}, revision A, no rules",
+                    "floor: bare Starlette, revision A's simulator GET bytes",
+                ),
+            ]
+    runs: dict[str, list[float]] = {row.name: [] for row in plan}
+    with contextlib.ExitStack() as stack:
+        bases: dict[str, str] = {}
+        for config, server_args in configs.items():
+            base, pid = stack.enter_context(server(*server_args, ready_within=300))
+            bases[config] = base
+            if config == _rules_label(10_000):
+                rss_10k = rss_mb(pid)
+        # Warm-up, which also checks that every server answers each request by the same hand as the floor.
+        for row in plan:
+            with httpx.Client(base_url=bases[row.config], headers={"X-API-Key": KEY}) as client:
+                for _ in range(WARM_UP):
+                    answer = client.request(row.request.method, row.request.target)
+                    assert answer.headers.get("x-mock-answered-by") == row.request.answered_by, (row, answer)
+        for number in range(passes):
+            print(f"  pass {number + 1} of {passes} ({len(plan)} rows)", flush=True)
+            for row in plan:
+                runs[row.name].append(
+                    wrk(bases[row.config] + row.request.target, seconds, row.request.method)[0]
+                )
+    figures = {row.name: report.add(Figure(row.name, "req/s", runs[row.name])) for row in plan}
+    for row in plan:
+        figure = figures[row.name]
+        if row.floor is not None:
+            figure.ratio_to, figure.ratio = row.floor, figure.median / figures[row.floor].median
+        if row.target is not None and figure.ratio is not None:
+            figure.target, figure.met = f"≥ {row.target:.0%} of floor", figure.ratio >= row.target
+    for request in (SIMULATOR_GET, RULE_GET, RULE_POST):
+        figure = figures[f"{names[request]}, {_rules_label(10_000)}"]
+        ratio = figure.median / figures[f"{names[request]}, {_rules_label(100)}"].median
+        figure.note = (
+            f"{ratio:.0%} of the 100-rule figure (target ≥ 90%: {'met' if ratio >= 0.9 else 'NOT met'})"
+        )
+        figure.met = ratio >= 0.9
+    journal_on = figures[f"{names[SIMULATOR_GET]}, no rules"].median
+    figures[f"{names[SIMULATOR_GET]}, journal off"].note = f"journal on: {journal_on:,.0f} req/s"
+    return rss_10k
+
+
 def measure(args: argparse.Namespace) -> Report:
-    runs, seconds = (3, 2.0) if args.quick else (5, 3.0)
+    runs, seconds = (3, 2.0) if args.quick else (5, 2.0)
     report = Report(
         date=datetime.now(UTC).strftime("%Y-%m-%d"),
         machine=f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, "
         f"Python {platform.python_version()}, {_wrk_version()}",
         command="python -m benchmarks" + (" --quick" if args.quick else ""),
     )
-    print(f"runs={runs} x {seconds}s, wrk -t1 -c32", flush=True)
-    with server("floor") as (base, _):
-        floor = report.add(
-            Figure(
-                "floor: bare Starlette, same JSON", "req/s", throughput(base, DESIGN, "GET", runs, seconds)
-            )
-        )
+    began = time.monotonic()
 
-    def vs_floor(figure: Figure, target: float | None) -> None:
-        figure.ratio_to, figure.ratio = "floor", figure.median / floor.median
-        if target is not None:
-            figure.target, figure.met = f"≥ {target:.0%} of floor", figure.ratio >= target
+    def section(name: str) -> None:
+        print(f"[{time.monotonic() - began:.0f} s] {name}", flush=True)
 
-    for rules in (0, 100, 1000, 10000):
-        label = "no rules" if rules == 0 else f"{rules:,} non-matching rules"
-        with server("mock", "--rules", str(rules)) as (base, _):
-            sim = report.add(
-                Figure(
-                    f"simulator GET /designs/{{id}}, {label}",
-                    "req/s",
-                    throughput(base, DESIGN, "GET", runs, seconds),
-                )
-            )
-            rule = report.add(
-                Figure(
-                    f"rule-answered 402, {label}", "req/s", throughput(base, GENERATE, "POST", runs, seconds)
-                )
-            )
-        vs_floor(sim, 0.60 if rules == 0 else None)
-        vs_floor(rule, 0.70 if rules == 0 else None)
-    base_sim = report.get("simulator GET /designs/{id}, 100 non-matching rules")
-    base_rule = report.get("rule-answered 402, 100 non-matching rules")
-    for figure, base_figure in (
-        (report.get("simulator GET /designs/{id}, 10,000 non-matching rules"), base_sim),
-        (report.get("rule-answered 402, 10,000 non-matching rules"), base_rule),
-    ):
-        ratio = figure.median / base_figure.median
-        figure.note = (
-            f"{ratio:.0%} of the 100-rule figure (target ≥ 90%: {'met' if ratio >= 0.9 else 'NOT met'})"
-        )
-        figure.met = ratio >= 0.9 if figure.met is None else figure.met and ratio >= 0.9
-    # The same row under the oldest revision (its design read carries the tree), against a floor that
-    # sends the same bytes.
-    with server("floor", "--api-revision", "A") as (base, _):
-        floor_a = report.add(
-            Figure(
-                "floor: bare Starlette, revision A's JSON",
-                "req/s",
-                throughput(base, DESIGN, "GET", runs, seconds),
-            )
-        )
-    with server("mock", "--api-revision", "A") as (base, _):
-        sim_a = report.add(
-            Figure(
-                "simulator GET /designs/{id}, revision A, no rules",
-                "req/s",
-                throughput(base, DESIGN, "GET", runs, seconds),
-            )
-        )
-    sim_a.ratio_to, sim_a.ratio = "floor (revision A's JSON)", sim_a.median / floor_a.median
-    with server("mock", "--no-journal") as (base, _):
-        off = report.add(
-            Figure(
-                "simulator GET /designs/{id}, journal off",
-                "req/s",
-                throughput(base, DESIGN, "GET", runs, seconds),
-            )
-        )
-        vs_floor(off, None)
-        off.note = f"journal on: {report.get('simulator GET /designs/{id}, no rules').median:,.0f} req/s"
-
+    section(f"throughput: {runs} interleaved passes of {seconds:g} s a row, wrk -t1 -c32")
+    rss_10k = throughput_rows(report, runs, seconds)
+    section("start-up and the pytest fixture")
     starts = startup(runs)
     fig = report.add(Figure("start-up: launch → first 200 on /__mock/health", "s", starts, target="≤ 400 ms"))
     fig.met = fig.median <= 0.4
@@ -274,8 +338,9 @@ def measure(args: argparse.Namespace) -> Report:
     fig = report.add(Figure("pytest fixture: per-test reset", "s", fixture_reset, target="≤ 1 ms"))
     fig.met = fig.median <= 0.001
 
+    section("RSS")
     with server("mock") as (base, pid):
-        rest = rss_mb(pid)
+        rest = rss_mb(pid)  # the server listens and has had no request
         with httpx.Client(base_url=base, headers={"X-API-Key": KEY}) as client:
             for _ in range(10_000):
                 client.get(DESIGN)
@@ -283,7 +348,10 @@ def measure(args: argparse.Namespace) -> Report:
         while total < 200_000:
             total += wrk(base + DESIGN, 2 if args.quick else 3)[1]
         after = rss_mb(pid)
-        report.add(Figure("RSS at rest", "MB", [rest]))
+        fig = report.add(Figure("RSS at rest", "MB", [rest], target="≤ 50 MB"))
+        fig.met = rest <= 50
+        fig = report.add(Figure("RSS at rest, 10,000 rules loaded", "MB", [rss_10k], target="≤ 80 MB"))
+        fig.met = rss_10k <= 80
         report.add(Figure("RSS after 10,000 requests", "MB", [at_10k]))
         grown = after - at_10k
         fig = report.add(
@@ -291,10 +359,15 @@ def measure(args: argparse.Namespace) -> Report:
         )
         fig.met = grown <= 10
         fig.note = f"+{grown:.1f} MB since the 10k figure"
+    section("journal reads")
     journal_reads(report, 10 if args.quick else 30)
+    section("soak")
     soak(report, 15 if args.quick else 60)
+    section("sweep")
     sweep_time(report, 10 if args.quick else 30)
+    section("session flood")
     session_flood(report, 20_000 if args.quick else 100_000)
+    section("done")
     return report
 
 
@@ -607,7 +680,7 @@ def session_flood(report: Report, sessions: int, body_bytes: int = 65_536) -> No
     total = 0
     early_at = min(5_000, sessions // 2)
     with server("mock") as (base, pid):
-        rest = rss_mb(pid)
+        rest = rss_mb(pid)  # the server listens and has had no request
         readings = []
         run = 0
         for goal in (early_at, sessions):
@@ -671,11 +744,20 @@ python3 -m venv .venv && .venv/bin/pip install -e '.[test]'
 .venv/bin/{command} --write
 ```
 
-Throughput: `wrk -t1 -c32` against one server process (uvicorn, httptools,
+Throughput: `wrk -t1 -c32` against server processes (uvicorn, httptools,
 no access log) on the same 2-core machine as the load generator, so the
-absolute numbers are low and noisy; compare the ratios to the floor (a bare
-Starlette app answering the same JSON bytes from a hard-coded route,
-measured in the same run). Median of the runs, with min-max.
+absolute numbers are low and noisy; compare the ratios to the floors. A
+floor is a bare Starlette app answering, from a hard-coded route, the very
+bytes the mock answers for one request (status, headers, body, captured
+from the mock at the floor's start), so each row has a floor of its own:
+the simulator's GET, the rule-answered GET and the rule-answered POST (402),
+and revision A's simulator GET. Every server, floors and mocks, stays up for
+the whole section (one process each) and every pass runs each row once,
+each request on its floor first and then on every mock that serves it, so a
+drift of the machine's load hits floors and mocks alike. A row is the median
+of its passes, with min-max, and its ratio is of medians from the same
+passes. RSS is read from /proc: at rest is once a server listens, before
+any request.
 
 {table}
 

@@ -3,9 +3,9 @@
     python -m benchmarks.serve floor PORT [--api-revision NAME]
     python -m benchmarks.serve mock PORT [--rules N] [--no-journal] [--api-revision NAME]
 
-`floor` is a bare Starlette app answering the same JSON as the simulator's
-`GET /api/v1/designs/{id}` from a hard-coded route: the ceiling no mock can
-beat on this machine.
+`floor` is a bare Starlette app answering, from hard-coded routes, the very
+bytes (status, headers, body) the mock answers for each request the suite
+measures (`REQUESTS`): the ceiling no mock can beat on this machine.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import uvicorn
@@ -30,27 +31,80 @@ def run(app: object, port: int) -> None:
     uvicorn.Server(uvicorn_server.config(app, host="127.0.0.1", port=port)).run()
 
 
-async def _design_bytes(revision: str) -> bytes:
-    """The very bytes the mock answers for GET /api/v1/designs/dsg_invoice in `revision`."""
-    mock = MockAsgi(api_revision=revision)
+@dataclass(frozen=True)
+class Measured:
+    """One request the throughput section measures, and who must answer it in the mock."""
+
+    method: str
+    path: str
+    query: str
+    answered_by: str
+
+    @property
+    def target(self) -> str:
+        return f"{self.path}?{self.query}" if self.query else self.path
+
+
+DESIGN = Measured("GET", "/api/v1/designs/dsg_invoice", "", "simulator")
+RULE_GET = Measured("GET", "/api/v1/designs/dsg_rule", "", "bench.yaml#1")
+"""A design read a rule answers with a small success: a read the simulator would answer 404, stubbed as a
+user stubs one. A success, not an error: the two rule rows then cover both kinds of reply (the POST's is an
+error), and a request the rule missed cannot pass unnoticed (the simulator would send a 404, not this 200).
+A GET, like the bench's non-matching rules: the rule index must tell it from 10,000 rules of its method."""
+RULE_POST = Measured("POST", "/api/v1/generate", "design=dsg_invoice", "bench.yaml#2")
+"""Answered by a rule (402 INSUFFICIENT_CREDITS) before any route: the same in every revision."""
+REQUESTS = (DESIGN, RULE_GET, RULE_POST)
+
+LEADING_RULES = [
+    "  - {when: GET /api/v1/designs/dsg_rule, reply: {status: 200, data: {designId: dsg_rule, name: Rule}}}",
+    "  - {when: POST /api/v1/generate, reply: {error: INSUFFICIENT_CREDITS}}",
+]
+"""The bench scenario's rules for RULE_GET and RULE_POST, in this order (`bench.yaml#1`, `#2`)."""
+
+
+Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
+"""Status, headers (as the app sends them, before uvicorn adds `date` and `server`) and body."""
+
+
+async def _mock_answers(revision: str) -> dict[Measured, Answer]:
+    """The very answers the mock (the bench scenario, no extra rules) sends for REQUESTS in `revision`."""
+    mock = MockAsgi(scenarios=rules_folder(0), scenario="bench", api_revision=revision)
+    answers = {}
     async with mock.client() as client:
-        return (await client.get("/api/v1/designs/dsg_invoice")).content
+        for request in REQUESTS:
+            answer = await client.request(request.method, request.target)
+            by = answer.headers.get("x-mock-answered-by")
+            if by != request.answered_by:
+                raise RuntimeError(
+                    f"{request.method} {request.target} answered by {by}, not {request.answered_by}"
+                )
+            answers[request] = (answer.status_code, list(answer.headers.raw), answer.content)
+    return answers
 
 
 def floor_app(revision: str) -> Starlette:
-    body = asyncio.run(_design_bytes(revision))
+    answers = asyncio.run(_mock_answers(revision))
 
-    async def design(request: Request) -> Response:
-        return Response(body, media_type="application/json")
+    def route(request: Measured) -> Route:
+        status, raw, body = answers[request]
+        # Every header the mock sends, content-length and content-type included, so Starlette adds none.
+        headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in raw}
 
-    return Starlette(routes=[Route("/api/v1/designs/{id}", design), Route("/__mock/health", design)])
+        async def answer(_: Request) -> Response:
+            return Response(body, status_code=status, headers=headers)
+
+        return Route(request.path, answer, methods=[request.method])
+
+    async def health(_: Request) -> Response:
+        return Response(b"{}", media_type="application/json")
+
+    return Starlette(routes=[*(route(request) for request in REQUESTS), Route("/__mock/health", health)])
 
 
 def rules_folder(count: int) -> Path:
-    """A scenario `bench` with `count` rules that never match the measured requests."""
+    """A scenario `bench`: LEADING_RULES, then `count` rules that never match the measured requests."""
     folder = Path(tempfile.mkdtemp(prefix="mockserver-bench-"))
-    lines = ["extends: default", "rules:"]
-    lines.append("  - {when: POST /api/v1/generate, reply: {error: INSUFFICIENT_CREDITS}}")
+    lines = ["extends: default", "rules:", *LEADING_RULES]
     for n in range(count):
         lines.append(f'  - {{when: "GET /api/v1/other-{n}/{{id}}", reply: {{error: NOT_FOUND}}}}')
     (folder / "bench.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
