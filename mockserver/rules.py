@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
+from typing import Any
 
 from . import model
 from .exchange import Incoming, Outcome
@@ -58,22 +59,60 @@ Bucket = list[Rule]
 """Rules filed at one place of the index, in file order."""
 
 
+_NONE: dict[Any, Any] = {}
+"""The empty mapping every node starts with (never written to): an index of 10,000 rules has tens of
+thousands of nodes, most of which use one or two of their four mappings."""
+
+
 class _Node:
-    """One place in the segment trie: what the next segment may be, and the rules filed here."""
+    """One place in the segment trie: what the next segment may be, and the rules filed here.
+
+    Its mappings are the shared empty `_NONE` until something is filed in them (`_own`)."""
 
     __slots__ = ("children", "ends", "lead_lengths", "leads", "rests")
 
     def __init__(self) -> None:
-        self.children: dict[str, _Node] = {}
+        self.children: dict[str, _Node] = _NONE
         """The next segment, written out."""
-        self.leads: dict[str, _Node] = {}
+        self.leads: dict[str, _Node] = _NONE
         """A next segment that begins with this text (a glob or `{name}` segment)."""
         self.lead_lengths: tuple[int, ...] = ()
         """The distinct lengths of `leads`' keys: the few prefixes of a segment to look up."""
-        self.ends: dict[str | None, Bucket] = {}
+        self.ends: dict[str | None, Bucket] = _NONE
         """Rules whose route ends here, by method (None: any)."""
-        self.rests: dict[str | None, Bucket] = {}
+        self.rests: dict[str | None, Bucket] = _NONE
         """Rules that take whatever follows (`**`, a regular expression), by method."""
+
+    def child(self, text: str) -> _Node:
+        """The child for the literal segment `text`, made if new."""
+        if self.children is _NONE:
+            self.children = {}
+        child = self.children.get(text)
+        if child is None:
+            child = self.children[text] = _Node()
+        return child
+
+    def lead(self, text: str) -> _Node:
+        """The child for segments beginning with `text`, made if new."""
+        if self.leads is _NONE:
+            self.leads = {}
+        led = self.leads.get(text)
+        if led is None:
+            led = self.leads[text] = _Node()
+            self.lead_lengths = tuple(sorted({*self.lead_lengths, len(text)}))
+        return led
+
+    def file(self, rule: Rule, rest: bool) -> None:
+        """File `rule` here: among the rules taking any rest, or those ending here."""
+        if rest:
+            if self.rests is _NONE:
+                self.rests = {}
+            place = self.rests
+        else:
+            if self.ends is _NONE:
+                self.ends = {}
+            place = self.ends
+        place.setdefault(rule.matcher.method, []).append(rule)
 
 
 class RuleIndex:
@@ -101,17 +140,10 @@ class RuleIndex:
             route = matcher.path.route
             for kind, text in route:
                 if kind == LITERAL:
-                    child = node.children.get(text)
-                    if child is None:
-                        child = node.children[text] = _Node()
-                    node = child
+                    node = node.child(text)
                 elif kind == LEAD:
-                    if text not in node.leads:
-                        node.leads[text] = _Node()
-                        node.lead_lengths = tuple(sorted({*node.lead_lengths, len(text)}))
-                    node = node.leads[text]
-            place = node.rests if route and route[-1][0] == REST else node.ends
-            place.setdefault(matcher.method, []).append(rule)
+                    node = node.lead(text)
+            node.file(rule, rest=bool(route) and route[-1][0] == REST)
 
     def __len__(self) -> int:
         return len(self.rules)
