@@ -55,6 +55,11 @@ def compile_rule(
     )
 
 
+RECENT = 256
+"""Requests whose buckets an index remembers (a few KB of lists it already holds; cleared when full)."""
+RECENT_PATH = 512
+"""Paths longer than this are not remembered (a long path is rare and would make the memory grow)."""
+
 Bucket = list[Rule]
 """Rules filed at one place of the index, in file order."""
 
@@ -130,6 +135,8 @@ class RuleIndex:
         self.rules: tuple[Rule, ...] = tuple(sorted(rules, key=lambda r: r.order))
         self._root = _Node()
         self._operations: dict[str, dict[str | None, Bucket]] = {}
+        self._recent: dict[tuple[str, str, str | None], list[Bucket]] = {}
+        """`buckets` of the latest requests (at most RECENT): a client asks for the same few paths."""
         for rule in self.rules:
             matcher = rule.matcher
             if matcher.operation is not None:
@@ -184,13 +191,27 @@ class RuleIndex:
         return found
 
     def buckets(self, method: str, path: str, operation: str | None = None) -> list[Bucket]:
-        """The buckets of rules that could take `method path` (performing `operation`), each in file order."""
+        """The buckets of rules that could take `method path` (performing `operation`), each in file order.
+
+        The index never changes once made, so the answer for a request seen lately is reused (the
+        caller only reads it)."""
+        if not self.rules:
+            return []
+        recent = self._recent
+        request = (method, path, operation)
+        found = recent.get(request)
+        if found is not None:
+            return found
         found = []
         for place in self._places(path, operation):
             for key in (method, None):
                 bucket = place.get(key)
                 if bucket:
                     found.append(bucket)
+        if len(path) <= RECENT_PATH:
+            if len(recent) >= RECENT:
+                recent.clear()  # a client walking many distinct paths: start over rather than track age
+            recent[request] = found
         return found
 
     def candidates(self, method: str, path: str, operation: str | None = None) -> list[Rule]:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from mockserver import model
 from mockserver.exchange import Incoming
 from mockserver.matching import RequestMatcher
-from mockserver.rules import Choice, Rule, RuleIndex, choose, compile_rule
+from mockserver.rules import RECENT, RECENT_PATH, Choice, Rule, RuleIndex, choose, compile_rule
 
 SEGMENTS = ["api", "v1", "designs", "dsg_1", "dsg_22", "x", "", "pages"]
 PATTERNS = [
@@ -164,3 +164,17 @@ def test_the_true_false_check_agrees_with_the_worded_one(
     rule = make_rule({"method": "POST", "path": "/x", **when}, 1)
     incoming = Incoming("POST", "/x", query, {"content-type": "application/json", **headers}, body)
     assert rule.matcher.matches(incoming) == (rule.matcher.mismatch(incoming) is None)
+
+
+def test_the_buckets_of_recent_requests_are_reused_and_their_memory_is_bounded() -> None:
+    rules = [make_rule({"method": "GET", "path": f"/api/v1/things/{n}/*"}, n) for n in range(100)]
+    index = RuleIndex(rules)
+    first = index.buckets("GET", "/api/v1/things/7/x")
+    assert index.buckets("GET", "/api/v1/things/7/x") is first  # the same request: not walked again
+    assert index.buckets("POST", "/api/v1/things/7/x") == []  # the method is part of what is remembered
+    for n in range(5 * RECENT):  # a client walking ever new paths
+        assert len(index.buckets("GET", f"/api/v1/things/{n % 100}/{n}")) == 1
+        assert len(index._recent) <= RECENT
+    long_path = "/api/v1/things/7/" + "x" * RECENT_PATH
+    assert index.buckets("GET", long_path) == first
+    assert all(path != long_path for _, path, _ in index._recent)
