@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 from urllib.parse import parse_qs
 
@@ -98,3 +98,6 @@ class Outcome:
     retry_after_date: int | None = None
     """Seconds: before sending, `replies.stamped` adds `Retry-After: <date>` that many seconds after the
     session clock's now (a rule reply's `retry_after_date`); None for every other Outcome."""
+    wire: tuple[tuple[bytes, bytes], ...] | None = field(default=None, init=False, compare=False, repr=False)
+    """The response headers as sent, made by `replies.send_outcome` on first send: a rule's reply is
+    one Outcome sent again and again (not copied by `dataclasses.replace`: it is not an init field)."""

@@ -141,6 +141,24 @@ def _split_content_type(headers: Mapping[str, str]) -> tuple[tuple[tuple[str, st
     return rest, media
 
 
+def _wire_headers(outcome: Outcome) -> tuple[tuple[bytes, bytes], ...]:
+    """The headers `send_outcome` sends for `outcome` (the same for a HEAD request: only the body goes)."""
+    framing: tuple[tuple[bytes, bytes], ...] = ()
+    if forbids_body(outcome.status):
+        if outcome.status == 205:
+            framing = ((b"content-length", b"0"),)
+    else:
+        framing = (
+            (b"content-type", outcome.media_type.encode("latin-1")),
+            (b"content-length", str(len(outcome.body)).encode("latin-1")),
+        )
+    return (
+        *framing,
+        (b"x-mock-answered-by", outcome.answered_by.encode("latin-1", "replace")),
+        *((k.lower().encode("latin-1"), v.encode("latin-1", "replace")) for k, v in outcome.headers),
+    )
+
+
 async def send_outcome(outcome: Outcome, send: Send, method: str = "GET") -> None:
     """Write `outcome` as an HTTP response to a `method` request.
 
@@ -150,22 +168,11 @@ async def send_outcome(outcome: Outcome, send: Send, method: str = "GET") -> Non
     response.
     """
     status, body = outcome.status, outcome.body
-    framing: list[tuple[bytes, bytes]] = []
-    if forbids_body(status):
+    headers = outcome.wire
+    if headers is None:
+        headers = _wire_headers(outcome)
+        object.__setattr__(outcome, "wire", headers)  # a cache on a frozen value: see Outcome.wire
+    if method == "HEAD" or forbids_body(status):
         body = b""
-        if status == 205:
-            framing.append((b"content-length", b"0"))
-    else:
-        framing += [
-            (b"content-type", outcome.media_type.encode("latin-1")),
-            (b"content-length", str(len(body)).encode("latin-1")),
-        ]
-        if method == "HEAD":
-            body = b""
-    headers = [
-        *framing,
-        (b"x-mock-answered-by", outcome.answered_by.encode("latin-1", "replace")),
-        *((k.lower().encode("latin-1"), v.encode("latin-1", "replace")) for k, v in outcome.headers),
-    ]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
