@@ -324,7 +324,7 @@ def _sources(
 
 def _read(source: Source, problems: list[Problem]) -> Document | None:
     try:
-        doc = read(source.file.read_text(encoding="utf-8"), trusted=source.builtin)
+        doc = read(source.file.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
         problems.append(Problem(source.display, 1, 1, "file is not UTF-8 text"))
         return None
