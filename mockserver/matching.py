@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -64,24 +64,45 @@ class PathPattern:
     `prefix` is its leading run of literal segments; `route` is what the rule index files it under:
     one step per segment, as far as the pattern says something plain about it (see LITERAL, LEAD,
     REST). Every path the pattern matches follows its route; the route may let through paths the
-    pattern then refuses. `regex` is None when the whole pattern is literal.
+    pattern then refuses. `expression` is the regular expression it matches with, None when the
+    whole pattern is literal; a template's or glob's is compiled when first needed (the rule index
+    tries few rules, and a file may have 10,000), a `^regex`'s when the pattern is (to check it).
     """
 
     source: str
     prefix: tuple[str, ...]
-    regex: re.Pattern[str] | None
+    expression: str | None
     route: Route = ((REST, ""),)
+    flags: int = 0
+    _regex: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def regex(self) -> re.Pattern[str] | None:
+        """The compiled `expression` (None for a literal pattern)."""
+        if self._regex is None and self.expression is not None:
+            return self._compile()
+        return self._regex
+
+    def _compile(self) -> re.Pattern[str]:
+        assert self.expression is not None
+        regex = re.compile(self.expression, self.flags)
+        object.__setattr__(self, "_regex", regex)  # the same value whichever thread sets it first
+        return regex
 
     def matches(self, path: str) -> bool:
-        if self.regex is None:
-            return path == self.source
-        return self.regex.fullmatch(path) is not None
+        regex = self._regex
+        if regex is None:
+            if self.expression is None:
+                return path == self.source
+            regex = self._compile()
+        return regex.fullmatch(path) is not None
 
     def match(self, path: str) -> dict[str, str] | None:
         """The captured `{name}` values when `path` matches, else None."""
-        if self.regex is None:
+        regex = self.regex
+        if regex is None:
             return {} if path == self.source else None
-        found = self.regex.fullmatch(path)
+        found = regex.fullmatch(path)
         return None if found is None else found.groupdict()
 
 
@@ -93,14 +114,20 @@ def compile_path(source: str) -> PathPattern:
     patterns: a file of 10,000 rules loads without compiling each path twice.
     """
     if source.startswith("^"):
+        if plain_regex(source):  # valid as it stands: compiled when first needed
+            return PathPattern(source, (), source, _regex_route(source))
         try:
-            return PathPattern(source, (), re.compile(source), _regex_route(source))
+            regex = re.compile(source)
         except re.error as exc:
             raise PatternError(f"invalid regular expression {source!r}: {exc}") from None
+        return PathPattern(source, (), source, _regex_route(source), _regex=regex)
     if not source.startswith("/"):
         raise PatternError(f"path pattern {source!r} must start with '/' (or '^' for a regular expression)")
     if "?" in source:
         raise PatternError(f"path pattern {source!r} contains '?': put query conditions in 'query'")
+    if "*" not in source and "{" not in source and "}" not in source:  # literal: no expression
+        whole = tuple(source[1:].split("/"))
+        return PathPattern(source, whole, None, tuple((LITERAL, segment) for segment in whole))
     segments = source[1:].split("/")
     names: set[str] = set()
     parts: list[str] = []
@@ -130,7 +157,38 @@ def compile_path(source: str) -> PathPattern:
             route.append(step)
     if literal:
         return PathPattern(source, tuple(prefix), None, tuple(route))
-    return PathPattern(source, tuple(prefix), re.compile("".join(parts), re.DOTALL), tuple(route))
+    return PathPattern(source, tuple(prefix), "".join(parts), tuple(route), re.DOTALL)
+
+
+_ESCAPE = r"\\[!-/:-@\[-`{-~ dDwWsS]"
+_CLASS = rf"\[\^?(?:[A-Za-z0-9]-[A-Za-z0-9]|[A-Za-z0-9_./:@!,;=%]|{_ESCAPE})+\]"
+_ATOM = rf"(?:[^\\\[\](){{}}|*+?.^$]|\.|{_ESCAPE}|{_CLASS})"
+_QUANTIFIER = r"(?:(?:[*+?]|\{[0-9]{1,3}(?:,[0-9]{0,3})?\})\??)"
+_BRANCH = rf"(?:{_ATOM}{_QUANTIFIER}?)*"
+_PIECES = rf"(?:(?:{_ATOM}|\((?:\?:)?{_BRANCH}(?:\|{_BRANCH})*\)){_QUANTIFIER}?)*"
+_PLAIN_REGEX = re.compile(rf"\^{_PIECES}(?:\|{_PIECES})*\$?")
+_ORDERED = re.compile(rf"{_ESCAPE}|(\[\^?(?:{_ESCAPE}|[^]\\])+\])|\{{([0-9]+),([0-9]+)\}}|.", re.DOTALL)
+"""The tokens of a plain regex where an order can be wrong: a class (its ranges), a `{m,n}`."""
+_RANGE = re.compile(rf"{_ESCAPE}|([A-Za-z0-9])-([A-Za-z0-9])|.", re.DOTALL)
+
+
+def plain_regex(source: str) -> bool:
+    """Whether `source` is a `^regex` of a plain kind that is valid as it stands, checked at C speed.
+
+    Characters, escaped punctuation, `\\d \\w \\s` (and their capitals), `.`, classes of characters
+    and ranges, quantifiers, groups (not nested, not named) and alternatives, with `$` at the end
+    only: nothing that can fail to compile or warn, once each range and `{m,n}` is in order. Other
+    regular expressions are compiled to be checked.
+    """
+    if not _PLAIN_REGEX.fullmatch(source):
+        return False
+    for token in _ORDERED.finditer(source):
+        if token[1] is not None:
+            if any(found[1] is not None and found[1] > found[2] for found in _RANGE.finditer(token[1])):
+                return False
+        elif token[2] is not None and int(token[2]) > int(token[3]):
+            return False
+    return True
 
 
 _REGEX_SPECIAL = frozenset("\\.^$*+?{}[]|()")
