@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
+from typing import Any
+from unittest.mock import patch
 
 import pytest
 
@@ -447,3 +450,30 @@ def test_an_unknown_operation_suggests_the_nearest(scenario_dir: Path, write_sce
     assert (problem.line, problem.column) == (2, 11)
     assert "rules[0].when: unknown operation 'generat'" in problem.message
     assert "did you mean 'generate'?" in str(problem)
+
+
+@pytest.mark.parametrize("collecting", [True, False])
+def test_the_garbage_collector_rests_during_a_load_and_is_left_as_it_was(
+    scenario_dir: Path, write_scenario: WriteScenario, collecting: bool
+) -> None:
+    write_scenario("one", "rules:\n  - {when: GET /x, reply: {status: 200, data: {}}}\n")
+    seen: list[bool] = []
+    validate = loader._validate
+
+    def watched(*args: Any) -> Any:
+        seen.append(gc.isenabled())
+        return validate(*args)
+
+    was = gc.isenabled()
+    try:
+        (gc.enable if collecting else gc.disable)()
+        with patch.object(loader, "_validate", watched):
+            loader.load(scenario_dir)
+            write_scenario("two", "rules: [\n")
+            with pytest.raises(ScenarioError):
+                loader.load(scenario_dir)
+        assert gc.isenabled() is collecting
+    finally:
+        (gc.enable if was else gc.disable)()
+    assert seen
+    assert not any(seen)
