@@ -167,7 +167,7 @@ _QUANTIFIER = r"(?:(?:[*+?]|\{[0-9]{1,3}(?:,[0-9]{0,3})?\})\??)"
 _BRANCH = rf"(?:{_ATOM}{_QUANTIFIER}?)*"
 _PIECES = rf"(?:(?:{_ATOM}|\((?:\?:)?{_BRANCH}(?:\|{_BRANCH})*\)){_QUANTIFIER}?)*"
 _PLAIN_REGEX = re.compile(rf"\^{_PIECES}(?:\|{_PIECES})*\$?")
-_ORDERED = re.compile(rf"{_ESCAPE}|(\[\^?(?:{_ESCAPE}|[^]\\])+\])|\{{([0-9]+),([0-9]+)\}}|.", re.DOTALL)
+_ORDERED = re.compile(rf"{_ESCAPE}|(\[\^?(?:{_ESCAPE}|[^]\\])+\])|\{{([0-9]+),([0-9]+)\}}")
 """The tokens of a plain regex where an order can be wrong: a class (its ranges), a `{m,n}`."""
 _RANGE = re.compile(rf"{_ESCAPE}|([A-Za-z0-9])-([A-Za-z0-9])|.", re.DOTALL)
 
@@ -191,34 +191,25 @@ def plain_regex(source: str) -> bool:
     return True
 
 
-_REGEX_SPECIAL = frozenset("\\.^$*+?{}[]|()")
-_QUANTIFIERS = frozenset("*+?{")
+_LEADING_TEXT = re.compile(r"(?:(?:\\[\W_]|[^\\.^$*+?{}\[\]|()])(?![*+?{]))*")
+"""Plain characters, or punctuation escaped (`\\.`), each not followed by a quantifier."""
+_UNESCAPE = re.compile(r"\\(.)", re.DOTALL)
+
+
+def leading_text(source: str) -> str:
+    """The plain text `^regex` starts with: up to the first character that is not plain (a class, a
+    group, `.`, an anchor, an escape such as `\\d`), leaving out a character a quantifier follows."""
+    taken = _LEADING_TEXT.match(source, 1)
+    text = taken[0] if taken else ""
+    return _UNESCAPE.sub(r"\1", text) if "\\" in text else text
 
 
 def _regex_route(source: str) -> Route:
-    """The route of `^regex`: the plain text it starts with, cut into whole segments and a lead.
-
-    The text stops at the first character that is not plain (a class, a group, `.`, an anchor, an
-    escape such as `\\d`); a character that a quantifier follows is not taken either. A regular
-    expression with an alternation anywhere gets the empty route: it is tried for every path.
-    """
+    """The route of `^regex`: its `leading_text`, cut into whole segments and a lead. A regular
+    expression with an alternation anywhere gets the empty route: it is tried for every path."""
     if "|" in source:
         return ((REST, ""),)
-    text: list[str] = []
-    i = 1
-    while i < len(source):
-        ch = source[i]
-        if ch == "\\" and i + 1 < len(source) and not source[i + 1].isalnum():
-            plain, width = source[i + 1], 2
-        elif ch in _REGEX_SPECIAL:
-            break
-        else:
-            plain, width = ch, 1
-        if i + width < len(source) and source[i + width] in _QUANTIFIERS:
-            break
-        text.append(plain)
-        i += width
-    pieces = "".join(text).split("/")
+    pieces = leading_text(source).split("/")
     if len(pieces) < 2 or pieces[0] != "":
         return ((REST, ""),)
     whole, lead = pieces[1:-1], pieces[-1]
@@ -229,37 +220,37 @@ def _regex_route(source: str) -> Route:
     return tuple(route)
 
 
+_SEGMENT_PART = re.compile(r"\{([^}]*)\}|(\{)|(\})|\*")
+"""In a segment: a `{name}`, an unclosed `{`, an unmatched `}`, or a `*`."""
+
+
 def _compile_segment(segment: str, source: str, names: set[str]) -> str | None:
     """Regex for one segment with `{name}` or `*`; None when it is plain text."""
     if "{" not in segment and "}" not in segment and "*" not in segment:
         return None
     out: list[str] = []
-    i = 0
-    while i < len(segment):
-        ch = segment[i]
-        if ch == "{":
-            end = segment.find("}", i)
-            if end < 0:
-                raise PatternError(f"unclosed '{{' in path pattern {source!r}")
-            name = segment[i + 1 : end]
-            if not _NAME.match(name):
-                raise PatternError(
-                    f"{{{name}}} in path pattern {source!r} is not a valid parameter name"
-                    " (letters, digits and '_', not starting with a digit)"
-                )
-            if name in names:
-                raise PatternError(f"parameter {{{name}}} appears twice in path pattern {source!r}")
-            names.add(name)
-            out.append(f"(?P<{name}>[^/]+)")
-            i = end + 1
-        elif ch == "}":
+    done = 0
+    for found in _SEGMENT_PART.finditer(segment):
+        out.append(re.escape(segment[done : found.start()]))
+        done = found.end()
+        if found[2]:
+            raise PatternError(f"unclosed '{{' in path pattern {source!r}")
+        if found[3]:
             raise PatternError(f"unmatched '}}' in path pattern {source!r}")
-        elif ch == "*":
+        if found[1] is None:
             out.append("[^/]*")
-            i += 1
-        else:
-            out.append(re.escape(ch))
-            i += 1
+            continue
+        name = found[1]
+        if not _NAME.match(name):
+            raise PatternError(
+                f"{{{name}}} in path pattern {source!r} is not a valid parameter name"
+                " (letters, digits and '_', not starting with a digit)"
+            )
+        if name in names:
+            raise PatternError(f"parameter {{{name}}} appears twice in path pattern {source!r}")
+        names.add(name)
+        out.append(f"(?P<{name}>[^/]+)")
+    out.append(re.escape(segment[done:]))
     return "".join(out)
 
 

@@ -18,6 +18,7 @@ from mockserver.matching import (
     compile_glob,
     compile_matcher,
     compile_path,
+    leading_text,
     path_segments,
     plain_regex,
 )
@@ -656,3 +657,28 @@ def test_a_template_or_glob_that_loads_compiles_when_matched(source: str) -> Non
         warnings.simplefilter("error")
         pattern.matches("/a/b")  # compiles it
     assert pattern.regex is not None or pattern.expression is None
+
+
+def _route_text_by_hand(source: str) -> str:
+    """The plain text a `^regex` starts with, character by character (how routes were first found)."""
+    text: list[str] = []
+    i = 1
+    while i < len(source):
+        ch = source[i]
+        if ch == "\\" and i + 1 < len(source) and not source[i + 1].isalnum():
+            plain, width = source[i + 1], 2
+        elif ch in "\\.^$*+?{}[]|()":
+            break
+        else:
+            plain, width = ch, 1
+        if i + width < len(source) and source[i + width] in "*+?{":
+            break
+        text.append(plain)
+        i += width
+    return "".join(text)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet="/ab_é1\\.^$*+?{}[]()-\n", max_size=20).map(lambda text: "^" + text))
+def test_the_leading_text_of_a_regex_is_read_as_by_hand(source: str) -> None:
+    assert leading_text(source) == _route_text_by_hand(source)
