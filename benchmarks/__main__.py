@@ -38,6 +38,7 @@ from pathlib import Path
 import httpx
 
 from . import startup as boot
+from .loading import loading
 
 HERE = Path(__file__).resolve().parent
 KEY = "pc_live_demo0000000000000001"
@@ -526,6 +527,7 @@ SECTIONS = {
     "sweep": sweep_time,
     "startup": startup_breakdown,
     "shapes": rule_shapes,
+    "loading": loading,
 }
 """Sections `--only` runs on their own (quick: fewer rounds)."""
 
