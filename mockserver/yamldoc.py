@@ -15,9 +15,8 @@ nested aliases cannot take exponential time or memory.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from collections.abc import Callable
+from typing import Any
 
 import yaml
 from yaml.events import (
@@ -30,122 +29,34 @@ from yaml.events import (
     StreamEndEvent,
 )
 
-Path = tuple[str | int, ...]
-Mark = tuple[int, int]  # (line, column), both from 1
+from . import yamlnodes
+from .yamlbase import (
+    MAX_DEPTH,
+    MAX_NODES,
+    MAX_TEXT,
+    SCALARS,
+    TOO_DEEP,
+    Document,
+    Mark,
+    Parser,
+    Path,
+    YamlProblem,
+    construct,
+    implicit_tag,
+    plain_value,
+)
 
-STR = "tag:yaml.org,2002:str"
-_INT = "tag:yaml.org,2002:int"
-SCALARS = {
-    "tag:yaml.org,2002:null",
-    "tag:yaml.org,2002:bool",
-    _INT,
-    "tag:yaml.org,2002:float",
-    STR,
-    "tag:yaml.org,2002:timestamp",
-}
-MAX_NODES = 200_000
-"""Values of one file after aliases and merge keys are expanded (merge entries walked included)."""
-MAX_TEXT = 20 * 1024 * 1024
-"""Characters of text (keys and scalar values) of one file after aliases and merge keys are expanded."""
-MAX_DEPTH = 100
-"""Mappings and lists inside one another, in the file and once aliases are expanded."""
-TOO_DEEP = f"mappings and lists nest deeper than {MAX_DEPTH} levels"
-
-
-class YamlProblem(Exception):
-    """One problem found while reading, with its position."""
-
-    def __init__(self, mark: Mark, message: str) -> None:
-        super().__init__(message)
-        self.mark = mark
-        self.message = message
-
-
-@dataclass
-class Document:
-    """Plain data (dicts, lists, scalars) plus the position of each value and key."""
-
-    data: Any
-    values: dict[Path, Mark] = field(default_factory=dict)
-    keys: dict[Path, Mark] = field(default_factory=dict)
-
-    def locate(self, loc: Iterable[str | int]) -> tuple[Path, Mark, bool]:
-        """Follow `loc` (e.g. a pydantic error location) as far as the data goes.
-
-        Steps that are not keys or indexes of the data (union tags) are skipped.
-        Returns the path followed, its position, and whether the last step of
-        `loc` named a key that is absent (so the position is its mapping's).
-        """
-        path: Path = ()
-        node = self.data
-        steps = list(loc)
-        missing = False
-        for i, step in enumerate(steps):
-            child = _child(node, step)
-            if child is _ABSENT:
-                missing = i == len(steps) - 1 and isinstance(node, dict)
-                continue
-            node = child
-            path = (*path, step)
-        return path, self.values.get(path, (1, 1)), missing
-
-
-_ABSENT = object()
-
-
-def _child(node: Any, step: str | int) -> Any:
-    if isinstance(node, dict):
-        return node.get(step, _ABSENT)
-    if isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
-        return node[step]
-    return _ABSENT
-
-
-# --- scalars -------------------------------------------------------------------------------------------
-
-_IMPLICIT = yaml.SafeLoader.yaml_implicit_resolvers
-_BUILD = yaml.constructor.SafeConstructor.yaml_constructors
-_CONSTRUCTOR = yaml.constructor.SafeConstructor()  # its scalar methods keep no state
-
-
-def implicit_tag(text: str) -> str:
-    """The tag of a plain scalar, as PyYAML's resolver gives it (YAML 1.1: null, bool, int, ...)."""
-    for tag, regexp in _IMPLICIT.get(text[:1], ()):
-        if regexp.match(text):
-            return str(tag)
-    return STR
-
-
-def construct(tag: str, text: str) -> Any:
-    """The value of scalar `text` tagged `tag` (one of SCALARS); ValueError when it is not one."""
-    if tag == STR:
-        return text
-    build = _BUILD.get(tag) if tag in SCALARS else None
-    try:
-        if tag == _INT and text.isascii() and text.isdigit() and (text[0] != "0" or text == "0"):
-            return int(text)  # the usual int, decimal (`010` is octal in YAML 1.1)
-        if build is None:
-            raise ValueError
-        return build(_CONSTRUCTOR, yaml.ScalarNode(tag, text))
-    except (ValueError, KeyError, AttributeError, TypeError, OverflowError, yaml.YAMLError):
-        shown = text if len(text) <= 40 else text[:37] + "..."
-        raise ValueError(f"{shown!r} is not a valid {tag.replace('tag:yaml.org,2002:', '!!')}") from None
-
-
-def plain_value(value: Any) -> Any:
-    """A constructed scalar as data: a date or time becomes its ISO text."""
-    return value.isoformat() if hasattr(value, "isoformat") else value
-
-
-# --- reading -------------------------------------------------------------------------------------------
-
-
-class Parser(Protocol):
-    """What is read of a YAML parser: libyaml's or PyYAML's pure-Python one."""
-
-    def get_event(self) -> Any: ...
-
-    def dispose(self) -> None: ...
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_NODES",
+    "MAX_TEXT",
+    "TOO_DEEP",
+    "Document",
+    "Mark",
+    "Path",
+    "YamlProblem",
+    "read",
+]
 
 
 def _libyaml() -> Callable[[str], Parser] | None:
@@ -184,8 +95,6 @@ def read(text: str) -> Document:
 
 
 def _read(parser: Callable[[str], Parser], text: str) -> Document:
-    from . import yamlnodes  # the general reader: only documents with aliases, merges or problems need it
-
     events = parser(text)
     try:
         return _plain(events)
@@ -213,24 +122,14 @@ class _General(Exception):
 _MISSING = object()
 
 
-def _scalar(text: str) -> Any:
-    """The value of a plain scalar that is a value; _General unless its tag is one of SCALARS."""
-    tag = implicit_tag(text)
-    if tag not in SCALARS:  # `<<` as a value, `=`, ...: the general reader says what is wrong
-        raise _General
-    try:
-        return plain_value(construct(tag, text))
-    except ValueError:
-        raise _General from None
-
-
-def _key(text: str) -> str:
-    """A plain scalar that is a key, as text; _General for `<<` (a merge key) and the like."""
+def _resolved(text: str) -> Any:
+    """The value of a plain scalar; _General unless its tag is one of SCALARS (not `<<` or `=`, for
+    the general reader to take or word) and its text fits it."""
     tag = implicit_tag(text)
     if tag not in SCALARS:
         raise _General
     try:
-        return str(construct(tag, text))
+        return construct(tag, text)
     except ValueError:
         raise _General from None
 
@@ -248,7 +147,7 @@ def _plain(parser: Parser) -> Document:
     values: dict[Path, Mark] = {}
     keys: dict[Path, Mark] = {}
     scalars: dict[str, Any] = {}  # plain text → its value: a file repeats its values
-    names: dict[str, str] = {}  # plain text → the key it is: a file repeats its keys more
+    names: dict[str, Any] = {}  # plain text → the key it is: a file repeats its keys more
     stack: list[tuple[Any, Path, Path, bool]] = []  # (parent, path, here, in_dict) of each enclosing one
     parent: Any = None  # the collection being filled: a dict, a list, or None at the top
     path: Path = ()  # the path of `parent`
@@ -267,32 +166,25 @@ def _plain(parser: Parser) -> Document:
             value = event.value
             start = event.start_mark
             mark = (start.line + 1, start.column + 1)
-            if want_key:
-                if event.implicit[0]:
-                    name = names.get(value)
-                    if name is None:
-                        name = names[value] = _key(value)
-                else:
-                    name = value
-                nodes += 1
-                text += len(name)
-                if name in parent or nodes > MAX_NODES or text > MAX_TEXT:
-                    raise _General
-                here = (*path, name)
-                keys[here] = mark
-                want_key = False
-                continue
             if event.implicit[0]:
-                item = scalars.get(value, _MISSING)
+                known = names if want_key else scalars
+                item = known.get(value, _MISSING)
                 if item is _MISSING:
-                    item = scalars[value] = _scalar(value)
+                    found = _resolved(value)
+                    item = known[value] = str(found) if want_key else plain_value(found)
             else:
                 item = value
             nodes += 1
-            text += len(value)
+            text += len(item if want_key else value)  # a key's text as a key (`0x10` is `16`)
             if nodes > MAX_NODES or text > MAX_TEXT:
                 raise _General
-            if in_dict:
+            if want_key:
+                if item in parent:  # a duplicate key
+                    raise _General
+                here = (*path, item)
+                keys[here] = mark
+                want_key = False
+            elif in_dict:
                 values[here] = mark
                 parent[here[-1]] = item
                 want_key = True

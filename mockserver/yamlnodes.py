@@ -22,7 +22,7 @@ from yaml.events import (
     StreamEndEvent,
 )
 
-from .yamldoc import (
+from .yamlbase import (
     MAX_DEPTH,
     MAX_NODES,
     MAX_TEXT,

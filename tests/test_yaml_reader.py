@@ -20,12 +20,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mockserver import yamldoc, yamlnodes
+from mockserver.yamlbase import Parser
 from mockserver.yamldoc import MAX_DEPTH, TOO_DEEP, Document, YamlProblem, read
 
 Result = tuple[str, dict[Any, Any], dict[Any, Any]] | tuple[tuple[int, int], str]
 
 
-def _general_only(parser: yamldoc.Parser) -> Document:
+def _general_only(parser: Parser) -> Document:
     raise yamldoc._General
 
 
