@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
 import yaml
@@ -39,13 +38,41 @@ class YamlProblem(Exception):
         self.message = message
 
 
-@dataclass
 class Document:
-    """Plain data (dicts, lists, scalars) plus the position of each value and key."""
+    """Plain data (dicts, lists, scalars) plus the position of each value and key.
 
-    data: Any
-    values: dict[Path, Mark] = field(default_factory=dict)
-    keys: dict[Path, Mark] = field(default_factory=dict)
+    Positions are only for messages, so a document may be given a way to find them instead
+    (`positions`: the text read again, positions recorded), used when they are first asked for.
+    """
+
+    def __init__(
+        self,
+        data: Any,
+        values: dict[Path, Mark] | None = None,
+        keys: dict[Path, Mark] | None = None,
+        positions: Callable[[], Document] | None = None,
+    ) -> None:
+        self.data = data
+        self._values = {} if values is None else values
+        self._keys = {} if keys is None else keys
+        self._positions = positions
+
+    @property
+    def values(self) -> dict[Path, Mark]:
+        """Where each value starts, by its path."""
+        self._find_positions()
+        return self._values
+
+    @property
+    def keys(self) -> dict[Path, Mark]:
+        """Where each mapping key stands, by the path of its value."""
+        self._find_positions()
+        return self._keys
+
+    def _find_positions(self) -> None:
+        if self._positions is not None:
+            found = self._positions()
+            self._values, self._keys, self._positions = found.values, found.keys, None
 
     def locate(self, loc: Iterable[str | int]) -> tuple[Path, Mark, bool]:
         """Follow `loc` (e.g. a pydantic error location) as far as the data goes.

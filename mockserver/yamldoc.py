@@ -16,6 +16,7 @@ nested aliases cannot take exponential time or memory.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import yaml
@@ -95,16 +96,20 @@ def read(text: str) -> Document:
 
 
 def _read(parser: Callable[[str], Parser], text: str) -> Document:
-    events = parser(text)
+    def positions() -> Document:
+        return _with(parser, text, partial(_plain, marks=True))
+
     try:
-        return _plain(events)
+        data = _with(parser, text, _plain).data
     except _General:
-        pass
-    finally:
-        events.dispose()
+        return _with(parser, text, yamlnodes.document)
+    return Document(data, positions=positions)  # read again with positions when a message needs them
+
+
+def _with(parser: Callable[[str], Parser], text: str, reader: Callable[[Parser], Document]) -> Document:
     events = parser(text)
     try:
-        return yamlnodes.document(events)
+        return reader(events)
     finally:
         events.dispose()
 
@@ -134,8 +139,9 @@ def _resolved(text: str) -> Any:
         raise _General from None
 
 
-def _plain(parser: Parser) -> Document:
-    """The document built straight from the events, when it is plain data without a problem.
+def _plain(parser: Parser, marks: bool = False) -> Document:
+    """The document built straight from the events, when it is plain data without a problem; with
+    `marks`, the position of each value and key too (half the work: done only when asked for).
 
     Anything else raises _General, and the general reader reads the text again: this one only has
     to agree with it on the documents it accepts.
@@ -148,24 +154,26 @@ def _plain(parser: Parser) -> Document:
     keys: dict[Path, Mark] = {}
     scalars: dict[str, Any] = {}  # plain text → its value: a file repeats its values
     names: dict[str, Any] = {}  # plain text → the key it is: a file repeats its keys more
-    stack: list[tuple[Any, Path, Path, bool]] = []  # (parent, path, here, in_dict) of each enclosing one
+    stack: list[tuple[Any, Path, Any, bool]] = []  # (parent, path, key, in_dict) of each enclosing one
     parent: Any = None  # the collection being filled: a dict, a list, or None at the top
-    path: Path = ()  # the path of `parent`
-    here: Path = ()  # in a dict, the path of the value that comes next
+    path: Path = ()  # with marks, the path of `parent`
+    here: Path = ()  # with marks, in a dict, the path of the value that comes next
+    key: Any = None  # in a dict, the key of the value that comes next
     in_dict = False
     want_key = False  # in a dict, whether a key comes next
     root: Any = None
+    mark: Mark = (1, 1)  # with marks, the position of the scalar at hand
     nodes = text = 0
     while True:
         event = get()
         kind = type(event)
         if kind is ScalarEvent:
-            tag = event.tag
-            if event.anchor is not None or (tag is not None and tag != "!"):
+            if event.anchor is not None or event.tag is not None:  # `!!str 1`, `! 1`: the general reader
                 raise _General
             value = event.value
-            start = event.start_mark
-            mark = (start.line + 1, start.column + 1)
+            if marks:
+                start = event.start_mark
+                mark = (start.line + 1, start.column + 1)
             if event.implicit[0]:
                 known = names if want_key else scalars
                 item = known.get(value, _MISSING)
@@ -181,39 +189,44 @@ def _plain(parser: Parser) -> Document:
             if want_key:
                 if item in parent:  # a duplicate key
                     raise _General
-                here = (*path, item)
-                keys[here] = mark
+                key = item
                 want_key = False
+                if marks:
+                    here = (*path, item)
+                    keys[here] = mark
             elif in_dict:
-                values[here] = mark
-                parent[here[-1]] = item
+                parent[key] = item
                 want_key = True
+                if marks:
+                    values[here] = mark
             elif parent is not None:
-                values[(*path, len(parent))] = mark
+                if marks:
+                    values[(*path, len(parent))] = mark
                 parent.append(item)
             else:
-                values[()] = mark
                 root = item
+                if marks:
+                    values[()] = mark
         elif kind is MappingStartEvent or kind is SequenceStartEvent:
-            tag = event.tag
-            if event.anchor is not None or (tag is not None and tag != "!") or len(stack) >= MAX_DEPTH:
+            if event.anchor is not None or event.tag is not None or len(stack) >= MAX_DEPTH:
                 raise _General
             nodes += 1
             if want_key or nodes > MAX_NODES:  # a mapping or a list as a key
                 raise _General
-            if not in_dict:
-                here = (*path, len(parent)) if parent is not None else ()
-            start = event.start_mark
-            values[here] = (start.line + 1, start.column + 1)
-            stack.append((parent, path, here, in_dict))
+            if marks:
+                if not in_dict:
+                    here = (*path, len(parent)) if parent is not None else ()
+                start = event.start_mark
+                values[here] = (start.line + 1, start.column + 1)
+            stack.append((parent, path, key, in_dict))
             in_dict = want_key = kind is MappingStartEvent
             parent, path = ({} if in_dict else []), here
         elif kind is MappingEndEvent or kind is SequenceEndEvent:
             done = parent
-            parent, path, here, in_dict = stack.pop()
+            parent, path, key, in_dict = stack.pop()
             want_key = in_dict
             if in_dict:
-                parent[here[-1]] = done
+                parent[key] = done
             elif parent is not None:
                 parent.append(done)
             else:

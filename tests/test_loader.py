@@ -359,6 +359,15 @@ def test_object_constructing_tags_are_rejected(scenario_dir: Path, write_scenari
     ]
 
 
+def test_nesting_too_deep_is_reported_where_it_goes_too_deep(
+    scenario_dir: Path, write_scenario: WriteScenario
+) -> None:
+    body = "[" * 200_000 + "]" * 200_000
+    path = write_scenario("deep", f"rules:\n  - when: GET /x\n    reply: {{status: 200, body: {body}}}\n")
+    # the 101st collection: the 97th `[` of the body, which starts at column 32
+    assert problems_of(scenario_dir) == [f"{path}:3:128: mappings and lists nest deeper than 100 levels"]
+
+
 def test_top_level_must_be_a_mapping(scenario_dir: Path, write_scenario: WriteScenario) -> None:
     path = write_scenario("list", "- a\n- b\n")
     assert problems_of(scenario_dir) == [

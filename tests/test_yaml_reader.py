@@ -334,3 +334,19 @@ def test_merge_keys_that_merge_one_another_too_deeply_are_refused() -> None:
     assert "merge" in raised.value.message
     shallow = read("\n".join(lines[:20]) + "\n").data
     assert shallow["m19"] == {f"k{n}": "v" for n in range(20)}
+
+
+def test_a_plain_document_finds_its_positions_when_first_asked() -> None:
+    doc = read("a: 1\nb: [x, {c: d}]\n")
+    assert doc._positions is not None  # not recorded while reading: a valid file never needs them
+    assert doc.values == {
+        (): (1, 1),
+        ("a",): (1, 4),
+        ("b",): (2, 4),
+        ("b", 0): (2, 5),
+        ("b", 1): (2, 8),
+        ("b", 1, "c"): (2, 12),
+    }
+    assert doc.keys == {("a",): (1, 1), ("b",): (2, 1), ("b", 1, "c"): (2, 9)}
+    assert doc._positions is None
+    assert doc.locate(["b", 1, "c"]) == (("b", 1, "c"), (2, 12), False)
