@@ -444,17 +444,18 @@ def compile_matcher(
     body: Mapping[str, Any] | None = None,
     operation: str | None = None,
 ) -> RequestMatcher:
-    def globs(items: Mapping[str, str | None] | None, fold: bool) -> tuple[tuple[str, Glob | None], ...]:
-        return tuple(
-            (name.lower() if fold else name, None if value is None else compile_glob(value))
-            for name, value in (items or {}).items()
-        )
-
     return RequestMatcher(
-        method=None if method is None or method == "*" else method.upper(),
-        path=compile_path(path or ANY_PATH),
-        query=globs(query, fold=False),
-        headers=globs(headers, fold=True),
-        body=None if body is None else compile_body(body),
-        operation=operation,
+        None if method is None or method == "*" else method.upper(),
+        compile_path(path or ANY_PATH),
+        _globs(query, fold=False) if query else (),
+        _globs(headers, fold=True) if headers else (),
+        None if body is None else compile_body(body),
+        operation,
+    )
+
+
+def _globs(items: Mapping[str, str | None], fold: bool) -> tuple[tuple[str, Glob | None], ...]:
+    return tuple(
+        (name.lower() if fold else name, None if value is None else compile_glob(value))
+        for name, value in items.items()
     )
