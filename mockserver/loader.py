@@ -411,8 +411,8 @@ def _check_extends(documents: Mapping[str, tuple[Document, Source]], problems: l
         target = _extends(doc)
         if target is None:
             continue
-        line, column = doc.values.get(("extends",), (1, 1))
         if target not in names:
+            line, column = doc.values.get(("extends",), (1, 1))  # positions are found only for a problem
             close = difflib.get_close_matches(target, names, n=1)
             hint = f"did you mean {close[0]!r}?" if close else None
             problems.append(
@@ -425,6 +425,7 @@ def _check_extends(documents: Mapping[str, tuple[Document, Source]], problems: l
             chain.append(current)
             current = _extends(documents[current][0])
         if current == name:
+            line, column = doc.values.get(("extends",), (1, 1))
             loop = " → ".join([*chain, name])
             problems.append(Problem(source.display, line, column, f"extends makes a cycle: {loop}"))
 

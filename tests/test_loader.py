@@ -11,6 +11,7 @@ import pytest
 
 from mockserver import Problem, ScenarioError, loader
 from mockserver.exchange import Incoming
+from mockserver.yamldoc import Document
 from tests.conftest import WriteScenario
 
 BUILTIN = {
@@ -486,3 +487,12 @@ def test_the_garbage_collector_rests_during_a_load_and_is_left_as_it_was(
         (gc.enable if was else gc.disable)()
     assert seen
     assert not any(seen)
+
+
+def test_a_valid_folder_loads_without_finding_positions(
+    scenario_dir: Path, write_scenario: WriteScenario
+) -> None:
+    """Positions are for messages: finding them reads a file a second time."""
+    write_scenario("child", "extends: default\nrules:\n  - {when: GET /x, reply: {status: 200, data: {}}}\n")
+    with patch.object(Document, "_find_positions", side_effect=AssertionError("positions found")):
+        assert "child" in loader.load(scenario_dir)
