@@ -64,35 +64,36 @@ class PathPattern:
     `prefix` is its leading run of literal segments; `route` is what the rule index files it under:
     one step per segment, as far as the pattern says something plain about it (see LITERAL, LEAD,
     REST). Every path the pattern matches follows its route; the route may let through paths the
-    pattern then refuses. `expression` is the regular expression it matches with, None when the
-    whole pattern is literal; a template's or glob's is compiled when first needed (the rule index
-    tries few rules, and a file may have 10,000), a `^regex`'s when the pattern is (to check it).
+    pattern then refuses. A pattern that is not `literal` matches with a regular expression,
+    compiled when first needed (the rule index tries few rules, and a file may have 10,000), or
+    when the pattern is for a `^regex` that must be compiled to be checked.
     """
 
     source: str
     prefix: tuple[str, ...]
-    expression: str | None
+    literal: bool
     route: Route = ((REST, ""),)
-    flags: int = 0
     _regex: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
 
     @property
     def regex(self) -> re.Pattern[str] | None:
-        """The compiled `expression` (None for a literal pattern)."""
-        if self._regex is None and self.expression is not None:
+        """The regular expression it matches with (None for a literal pattern)."""
+        if self._regex is None and not self.literal:
             return self._compile()
         return self._regex
 
     def _compile(self) -> re.Pattern[str]:
-        assert self.expression is not None
-        regex = re.compile(self.expression, self.flags)
+        if self.source.startswith("^"):
+            regex = re.compile(self.source)
+        else:
+            regex = re.compile(_template(self.source, build=True)[2], re.DOTALL)
         object.__setattr__(self, "_regex", regex)  # the same value whichever thread sets it first
         return regex
 
     def matches(self, path: str) -> bool:
         regex = self._regex
         if regex is None:
-            if self.expression is None:
+            if self.literal:
                 return path == self.source
             regex = self._compile()
         return regex.fullmatch(path) is not None
@@ -115,26 +116,35 @@ def compile_path(source: str) -> PathPattern:
     """
     if source.startswith("^"):
         if plain_regex(source):  # valid as it stands: compiled when first needed
-            return PathPattern(source, (), source, _regex_route(source))
+            return PathPattern(source, (), False, _regex_route(source))
         try:
             regex = re.compile(source)
         except re.error as exc:
             raise PatternError(f"invalid regular expression {source!r}: {exc}") from None
-        return PathPattern(source, (), source, _regex_route(source), _regex=regex)
+        return PathPattern(source, (), False, _regex_route(source), _regex=regex)
     if not source.startswith("/"):
         raise PatternError(f"path pattern {source!r} must start with '/' (or '^' for a regular expression)")
     if "?" in source:
         raise PatternError(f"path pattern {source!r} contains '?': put query conditions in 'query'")
-    if "*" not in source and "{" not in source and "}" not in source:  # literal: no expression
+    if "*" not in source and "{" not in source and "}" not in source:
         whole = tuple(source[1:].split("/"))
-        return PathPattern(source, whole, None, tuple((LITERAL, segment) for segment in whole))
-    segments = source[1:].split("/")
+        return PathPattern(source, whole, True, tuple((LITERAL, segment) for segment in whole))
+    prefix, route, _ = _template(source, build=False)
+    return PathPattern(source, prefix, False, route)
+
+
+_LEAD_END = re.compile(r"[*{]")
+
+
+def _template(source: str, build: bool) -> tuple[tuple[str, ...], Route, str]:
+    """The prefix, route and (when `build`) regular expression of `/a/{name}/*.pdf/**`, a pattern that
+    is not all literal; PatternError says what is wrong, whether or not the expression is built."""
     names: set[str] = set()
     parts: list[str] = []
     prefix: list[str] = []
     route: list[tuple[int, str]] = []
     literal = True
-    for segment in segments:
+    for segment in source[1:].split("/"):
         if segment == "**":
             parts.append("(?:/.*)?")
             literal = False
@@ -143,21 +153,21 @@ def compile_path(source: str) -> PathPattern:
             continue
         if "**" in segment:
             raise PatternError(f"'**' must be a whole segment in path pattern {source!r}")
-        compiled = _compile_segment(segment, source, names)
+        compiled = _compile_segment(segment, source, names, build)
         if compiled is None:
-            parts.append("/" + re.escape(segment))
+            if build:
+                parts.append("/" + re.escape(segment))
             if literal:
                 prefix.append(segment)
             step = (LITERAL, segment)
         else:
             parts.append("/" + compiled)
             literal = False
-            step = (LEAD, re.split(r"[*{]", segment, maxsplit=1)[0])
+            lead_end = _LEAD_END.search(segment)
+            step = (LEAD, segment[: lead_end.start()] if lead_end else segment)
         if not route or route[-1][0] != REST:
             route.append(step)
-    if literal:
-        return PathPattern(source, tuple(prefix), None, tuple(route))
-    return PathPattern(source, tuple(prefix), "".join(parts), tuple(route), re.DOTALL)
+    return tuple(prefix), tuple(route), "".join(parts)
 
 
 _ESCAPE = r"\\[!-/:-@\[-`{-~ dDwWsS]"
@@ -224,14 +234,16 @@ _SEGMENT_PART = re.compile(r"\{([^}]*)\}|(\{)|(\})|\*")
 """In a segment: a `{name}`, an unclosed `{`, an unmatched `}`, or a `*`."""
 
 
-def _compile_segment(segment: str, source: str, names: set[str]) -> str | None:
-    """Regex for one segment with `{name}` or `*`; None when it is plain text."""
+def _compile_segment(segment: str, source: str, names: set[str], build: bool = True) -> str | None:
+    """Regex for one segment with `{name}` or `*` (checked, but "" unless `build`); None when it is
+    plain text."""
     if "{" not in segment and "}" not in segment and "*" not in segment:
         return None
     out: list[str] = []
     done = 0
     for found in _SEGMENT_PART.finditer(segment):
-        out.append(re.escape(segment[done : found.start()]))
+        if build:
+            out.append(re.escape(segment[done : found.start()]))
         done = found.end()
         if found[2]:
             raise PatternError(f"unclosed '{{' in path pattern {source!r}")
@@ -250,7 +262,8 @@ def _compile_segment(segment: str, source: str, names: set[str]) -> str | None:
             raise PatternError(f"parameter {{{name}}} appears twice in path pattern {source!r}")
         names.add(name)
         out.append(f"(?P<{name}>[^/]+)")
-    out.append(re.escape(segment[done:]))
+    if build:
+        out.append(re.escape(segment[done:]))
     return "".join(out)
 
 
