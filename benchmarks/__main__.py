@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from . import startup as boot
+from .loading import loading
 
 if TYPE_CHECKING:
     from .serve import Measured
@@ -604,6 +605,7 @@ SECTIONS = {
     "sweep": sweep_time,
     "startup": startup_breakdown,
     "shapes": rule_shapes,
+    "loading": loading,
 }
 """Sections `--only` runs on their own (quick: fewer rounds)."""
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -64,24 +64,46 @@ class PathPattern:
     `prefix` is its leading run of literal segments; `route` is what the rule index files it under:
     one step per segment, as far as the pattern says something plain about it (see LITERAL, LEAD,
     REST). Every path the pattern matches follows its route; the route may let through paths the
-    pattern then refuses. `regex` is None when the whole pattern is literal.
+    pattern then refuses. A pattern that is not `literal` matches with a regular expression,
+    compiled when first needed (the rule index tries few rules, and a file may have 10,000), or
+    when the pattern is for a `^regex` that must be compiled to be checked.
     """
 
     source: str
     prefix: tuple[str, ...]
-    regex: re.Pattern[str] | None
+    literal: bool
     route: Route = ((REST, ""),)
+    _regex: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def regex(self) -> re.Pattern[str] | None:
+        """The regular expression it matches with (None for a literal pattern)."""
+        if self._regex is None and not self.literal:
+            return self._compile()
+        return self._regex
+
+    def _compile(self) -> re.Pattern[str]:
+        if self.source.startswith("^"):
+            regex = re.compile(self.source)
+        else:
+            regex = re.compile(_template(self.source, build=True)[2], re.DOTALL)
+        object.__setattr__(self, "_regex", regex)  # the same value whichever thread sets it first
+        return regex
 
     def matches(self, path: str) -> bool:
-        if self.regex is None:
-            return path == self.source
-        return self.regex.fullmatch(path) is not None
+        regex = self._regex
+        if regex is None:
+            if self.literal:
+                return path == self.source
+            regex = self._compile()
+        return regex.fullmatch(path) is not None
 
     def match(self, path: str) -> dict[str, str] | None:
         """The captured `{name}` values when `path` matches, else None."""
-        if self.regex is None:
+        regex = self.regex
+        if regex is None:
             return {} if path == self.source else None
-        found = self.regex.fullmatch(path)
+        found = regex.fullmatch(path)
         return None if found is None else found.groupdict()
 
 
@@ -93,21 +115,36 @@ def compile_path(source: str) -> PathPattern:
     patterns: a file of 10,000 rules loads without compiling each path twice.
     """
     if source.startswith("^"):
+        if plain_regex(source):  # valid as it stands: compiled when first needed
+            return PathPattern(source, (), False, _regex_route(source))
         try:
-            return PathPattern(source, (), re.compile(source), _regex_route(source))
+            regex = re.compile(source)
         except re.error as exc:
             raise PatternError(f"invalid regular expression {source!r}: {exc}") from None
+        return PathPattern(source, (), False, _regex_route(source), _regex=regex)
     if not source.startswith("/"):
         raise PatternError(f"path pattern {source!r} must start with '/' (or '^' for a regular expression)")
     if "?" in source:
         raise PatternError(f"path pattern {source!r} contains '?': put query conditions in 'query'")
-    segments = source[1:].split("/")
+    if "*" not in source and "{" not in source and "}" not in source:
+        whole = tuple(source[1:].split("/"))
+        return PathPattern(source, whole, True, tuple((LITERAL, segment) for segment in whole))
+    prefix, route, _ = _template(source, build=False)
+    return PathPattern(source, prefix, False, route)
+
+
+_LEAD_END = re.compile(r"[*{]")
+
+
+def _template(source: str, build: bool) -> tuple[tuple[str, ...], Route, str]:
+    """The prefix, route and (when `build`) regular expression of `/a/{name}/*.pdf/**`, a pattern that
+    is not all literal; PatternError says what is wrong, whether or not the expression is built."""
     names: set[str] = set()
     parts: list[str] = []
     prefix: list[str] = []
     route: list[tuple[int, str]] = []
     literal = True
-    for segment in segments:
+    for segment in source[1:].split("/"):
         if segment == "**":
             parts.append("(?:/.*)?")
             literal = False
@@ -116,51 +153,73 @@ def compile_path(source: str) -> PathPattern:
             continue
         if "**" in segment:
             raise PatternError(f"'**' must be a whole segment in path pattern {source!r}")
-        compiled = _compile_segment(segment, source, names)
+        compiled = _compile_segment(segment, source, names, build)
         if compiled is None:
-            parts.append("/" + re.escape(segment))
+            if build:
+                parts.append("/" + re.escape(segment))
             if literal:
                 prefix.append(segment)
             step = (LITERAL, segment)
         else:
             parts.append("/" + compiled)
             literal = False
-            step = (LEAD, re.split(r"[*{]", segment, maxsplit=1)[0])
+            lead_end = _LEAD_END.search(segment)
+            step = (LEAD, segment[: lead_end.start()] if lead_end else segment)
         if not route or route[-1][0] != REST:
             route.append(step)
-    if literal:
-        return PathPattern(source, tuple(prefix), None, tuple(route))
-    return PathPattern(source, tuple(prefix), re.compile("".join(parts), re.DOTALL), tuple(route))
+    return tuple(prefix), tuple(route), "".join(parts)
 
 
-_REGEX_SPECIAL = frozenset("\\.^$*+?{}[]|()")
-_QUANTIFIERS = frozenset("*+?{")
+_ESCAPE = r"\\[!-/:-@\[-`{-~ dDwWsS]"
+_CLASS = rf"\[\^?(?:[A-Za-z0-9]-[A-Za-z0-9]|[A-Za-z0-9_./:@!,;=%]|{_ESCAPE})+\]"
+_ATOM = rf"(?:[^\\\[\](){{}}|*+?.^$]|\.|{_ESCAPE}|{_CLASS})"
+_QUANTIFIER = r"(?:(?:[*+?]|\{[0-9]{1,3}(?:,[0-9]{0,3})?\})\??)"
+_BRANCH = rf"(?:{_ATOM}{_QUANTIFIER}?)*"
+_PIECES = rf"(?:(?:{_ATOM}|\((?:\?:)?{_BRANCH}(?:\|{_BRANCH})*\)){_QUANTIFIER}?)*"
+_PLAIN_REGEX = re.compile(rf"\^{_PIECES}(?:\|{_PIECES})*\$?")
+_ORDERED = re.compile(rf"{_ESCAPE}|(\[\^?(?:{_ESCAPE}|[^]\\])+\])|\{{([0-9]+),([0-9]+)\}}")
+"""The tokens of a plain regex where an order can be wrong: a class (its ranges), a `{m,n}`."""
+_RANGE = re.compile(rf"{_ESCAPE}|([A-Za-z0-9])-([A-Za-z0-9])|.", re.DOTALL)
+
+
+def plain_regex(source: str) -> bool:
+    """Whether `source` is a `^regex` of a plain kind that is valid as it stands, checked at C speed.
+
+    Characters, escaped punctuation, `\\d \\w \\s` (and their capitals), `.`, classes of characters
+    and ranges, quantifiers, groups (not nested, not named) and alternatives, with `$` at the end
+    only: nothing that can fail to compile or warn, once each range and `{m,n}` is in order. Other
+    regular expressions are compiled to be checked.
+    """
+    if not _PLAIN_REGEX.fullmatch(source):
+        return False
+    for token in _ORDERED.finditer(source):
+        if token[1] is not None:
+            if any(found[1] is not None and found[1] > found[2] for found in _RANGE.finditer(token[1])):
+                return False
+        elif token[2] is not None and int(token[2]) > int(token[3]):
+            return False
+    return True
+
+
+_LEADING_TEXT = re.compile(r"(?:(?:\\[\W_]|[^\\.^$*+?{}\[\]|()])(?![*+?{]))*")
+"""Plain characters, or punctuation escaped (`\\.`), each not followed by a quantifier."""
+_UNESCAPE = re.compile(r"\\(.)", re.DOTALL)
+
+
+def leading_text(source: str) -> str:
+    """The plain text `^regex` starts with: up to the first character that is not plain (a class, a
+    group, `.`, an anchor, an escape such as `\\d`), leaving out a character a quantifier follows."""
+    taken = _LEADING_TEXT.match(source, 1)
+    text = taken[0] if taken else ""
+    return _UNESCAPE.sub(r"\1", text) if "\\" in text else text
 
 
 def _regex_route(source: str) -> Route:
-    """The route of `^regex`: the plain text it starts with, cut into whole segments and a lead.
-
-    The text stops at the first character that is not plain (a class, a group, `.`, an anchor, an
-    escape such as `\\d`); a character that a quantifier follows is not taken either. A regular
-    expression with an alternation anywhere gets the empty route: it is tried for every path.
-    """
+    """The route of `^regex`: its `leading_text`, cut into whole segments and a lead. A regular
+    expression with an alternation anywhere gets the empty route: it is tried for every path."""
     if "|" in source:
         return ((REST, ""),)
-    text: list[str] = []
-    i = 1
-    while i < len(source):
-        ch = source[i]
-        if ch == "\\" and i + 1 < len(source) and not source[i + 1].isalnum():
-            plain, width = source[i + 1], 2
-        elif ch in _REGEX_SPECIAL:
-            break
-        else:
-            plain, width = ch, 1
-        if i + width < len(source) and source[i + width] in _QUANTIFIERS:
-            break
-        text.append(plain)
-        i += width
-    pieces = "".join(text).split("/")
+    pieces = leading_text(source).split("/")
     if len(pieces) < 2 or pieces[0] != "":
         return ((REST, ""),)
     whole, lead = pieces[1:-1], pieces[-1]
@@ -171,37 +230,40 @@ def _regex_route(source: str) -> Route:
     return tuple(route)
 
 
-def _compile_segment(segment: str, source: str, names: set[str]) -> str | None:
-    """Regex for one segment with `{name}` or `*`; None when it is plain text."""
+_SEGMENT_PART = re.compile(r"\{([^}]*)\}|(\{)|(\})|\*")
+"""In a segment: a `{name}`, an unclosed `{`, an unmatched `}`, or a `*`."""
+
+
+def _compile_segment(segment: str, source: str, names: set[str], build: bool = True) -> str | None:
+    """Regex for one segment with `{name}` or `*` (checked, but "" unless `build`); None when it is
+    plain text."""
     if "{" not in segment and "}" not in segment and "*" not in segment:
         return None
     out: list[str] = []
-    i = 0
-    while i < len(segment):
-        ch = segment[i]
-        if ch == "{":
-            end = segment.find("}", i)
-            if end < 0:
-                raise PatternError(f"unclosed '{{' in path pattern {source!r}")
-            name = segment[i + 1 : end]
-            if not _NAME.match(name):
-                raise PatternError(
-                    f"{{{name}}} in path pattern {source!r} is not a valid parameter name"
-                    " (letters, digits and '_', not starting with a digit)"
-                )
-            if name in names:
-                raise PatternError(f"parameter {{{name}}} appears twice in path pattern {source!r}")
-            names.add(name)
-            out.append(f"(?P<{name}>[^/]+)")
-            i = end + 1
-        elif ch == "}":
+    done = 0
+    for found in _SEGMENT_PART.finditer(segment):
+        if build:
+            out.append(re.escape(segment[done : found.start()]))
+        done = found.end()
+        if found[2]:
+            raise PatternError(f"unclosed '{{' in path pattern {source!r}")
+        if found[3]:
             raise PatternError(f"unmatched '}}' in path pattern {source!r}")
-        elif ch == "*":
+        if found[1] is None:
             out.append("[^/]*")
-            i += 1
-        else:
-            out.append(re.escape(ch))
-            i += 1
+            continue
+        name = found[1]
+        if not _NAME.match(name):
+            raise PatternError(
+                f"{{{name}}} in path pattern {source!r} is not a valid parameter name"
+                " (letters, digits and '_', not starting with a digit)"
+            )
+        if name in names:
+            raise PatternError(f"parameter {{{name}}} appears twice in path pattern {source!r}")
+        names.add(name)
+        out.append(f"(?P<{name}>[^/]+)")
+    if build:
+        out.append(re.escape(segment[done:]))
     return "".join(out)
 
 
@@ -395,17 +457,18 @@ def compile_matcher(
     body: Mapping[str, Any] | None = None,
     operation: str | None = None,
 ) -> RequestMatcher:
-    def globs(items: Mapping[str, str | None] | None, fold: bool) -> tuple[tuple[str, Glob | None], ...]:
-        return tuple(
-            (name.lower() if fold else name, None if value is None else compile_glob(value))
-            for name, value in (items or {}).items()
-        )
-
     return RequestMatcher(
-        method=None if method is None or method == "*" else method.upper(),
-        path=compile_path(path or ANY_PATH),
-        query=globs(query, fold=False),
-        headers=globs(headers, fold=True),
-        body=None if body is None else compile_body(body),
-        operation=operation,
+        None if method is None or method == "*" else method.upper(),
+        compile_path(path or ANY_PATH),
+        _globs(query, fold=False) if query else (),
+        _globs(headers, fold=True) if headers else (),
+        None if body is None else compile_body(body),
+        operation,
+    )
+
+
+def _globs(items: Mapping[str, str | None], fold: bool) -> tuple[tuple[str, Glob | None], ...]:
+    return tuple(
+        (name.lower() if fold else name, None if value is None else compile_glob(value))
+        for name, value in items.items()
     )

@@ -1,144 +1,91 @@
 """Reading YAML safely, keeping where every key and value stands in the file.
 
-Only the YAML composer runs (no constructor), so no tag can build an object;
-scalars are resolved by hand from the plain, safe tags. Aliases and `<<` merge
-keys are expanded under a budget counted on the EXPANDED document (values
-visited, merge entries walked, characters of text), so a small file of nested
-aliases cannot take exponential time or memory.
+No YAML constructor runs, so no tag can build an object: the parser's events are read here, with
+an explicit stack (any nesting depth is safe to read; deeper than MAX_DEPTH is refused), and
+scalars are resolved by hand from the plain, safe tags, as YAML 1.1 does. libyaml's parser reads
+the text when PyYAML has it; a text it refuses, or a PyYAML without it, goes to PyYAML's
+pure-Python parser, whose messages are the ones shown (libyaml accepts a few texts the
+pure-Python parser refuses, such as a tab before a value).
+
+A document without anchors, aliases or merge keys, the usual case, is built straight from the
+events. Any other document, and any that has a problem to word, is read by `yamlnodes`: composed
+into nodes, then expanded under a budget counted on the EXPANDED document, so a small file of
+nested aliases cannot take exponential time or memory.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import yaml
+from yaml.events import (
+    DocumentEndEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
 
-Path = tuple[str | int, ...]
-Mark = tuple[int, int]  # (line, column), both from 1
+from . import yamlnodes
+from .yamlbase import (
+    MAX_DEPTH,
+    MAX_NODES,
+    MAX_TEXT,
+    SCALARS,
+    TOO_DEEP,
+    Document,
+    Mark,
+    Parser,
+    Path,
+    YamlProblem,
+    construct,
+    implicit_tag,
+    plain_value,
+)
 
-_SCALARS = {
-    "tag:yaml.org,2002:null",
-    "tag:yaml.org,2002:bool",
-    "tag:yaml.org,2002:int",
-    "tag:yaml.org,2002:float",
-    "tag:yaml.org,2002:str",
-    "tag:yaml.org,2002:timestamp",
-}
-_PLAIN_TAGS = _SCALARS | {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
-MAX_NODES = 200_000
-"""Values of one file after aliases and merge keys are expanded (merge entries walked included)."""
-MAX_TEXT = 20 * 1024 * 1024
-"""Characters of text (keys and scalar values) of one file after aliases and merge keys are expanded."""
-
-
-class _Budget:
-    """What is left of MAX_NODES and MAX_TEXT while one document is expanded."""
-
-    __slots__ = ("nodes", "text")
-
-    def __init__(self) -> None:
-        self.nodes = MAX_NODES
-        self.text = MAX_TEXT
-
-    def spend(self, node: yaml.Node, nodes: int = 1, text: int = 0) -> None:
-        self.nodes -= nodes
-        self.text -= text
-        _check_size(node, MAX_NODES - self.nodes, MAX_TEXT - self.text)
-
-
-def _check_size(node: yaml.Node, nodes: int, text: int) -> None:
-    """YamlProblem at `node` when `nodes` values or `text` characters are over the limits."""
-    what = "document too large once aliases and merge keys are expanded"
-    if nodes > MAX_NODES:
-        raise YamlProblem(_mark(node), f"{what} (over {MAX_NODES:,} values)")
-    if text > MAX_TEXT:
-        raise YamlProblem(_mark(node), f"{what} (over {MAX_TEXT // 2**20} MB of text)")
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_NODES",
+    "MAX_TEXT",
+    "TOO_DEEP",
+    "Document",
+    "Mark",
+    "Path",
+    "YamlProblem",
+    "read",
+]
 
 
-class YamlProblem(Exception):
-    """One problem found while reading, with its position."""
-
-    def __init__(self, mark: Mark, message: str) -> None:
-        super().__init__(message)
-        self.mark = mark
-        self.message = message
-
-
-@dataclass
-class Document:
-    """Plain data (dicts, lists, scalars) plus the position of each value and key."""
-
-    data: Any
-    values: dict[Path, Mark] = field(default_factory=dict)
-    keys: dict[Path, Mark] = field(default_factory=dict)
-
-    def locate(self, loc: Iterable[str | int]) -> tuple[Path, Mark, bool]:
-        """Follow `loc` (e.g. a pydantic error location) as far as the data goes.
-
-        Steps that are not keys or indexes of the data (union tags) are skipped.
-        Returns the path followed, its position, and whether the last step of
-        `loc` named a key that is absent (so the position is its mapping's).
-        """
-        path: Path = ()
-        node = self.data
-        steps = list(loc)
-        missing = False
-        for i, step in enumerate(steps):
-            child = _child(node, step)
-            if child is _ABSENT:
-                missing = i == len(steps) - 1 and isinstance(node, dict)
-                continue
-            node = child
-            path = (*path, step)
-        return path, self.values.get(path, (1, 1)), missing
-
-
-_ABSENT = object()
-
-
-def _child(node: Any, step: str | int) -> Any:
-    if isinstance(node, dict):
-        return node.get(step, _ABSENT)
-    if isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
-        return node[step]
-    return _ABSENT
-
-
-_FAST_LOADER: type[yaml.CSafeLoader] | None = getattr(yaml, "CSafeLoader", None)
-"""libyaml's parser, when PyYAML was built with it: the same nodes and marks, several times faster."""
-
-
-def _compose_fast(text: str) -> tuple[yaml.Node | None, yaml.CSafeLoader] | None:
-    """The root node by libyaml, or None when it is missing or the text is not a clean document."""
-    if _FAST_LOADER is None:
+def _libyaml() -> Callable[[str], Parser] | None:
+    try:
+        from yaml._yaml import CParser
+    except ImportError:  # PyYAML built without libyaml
         return None
-    loader = _FAST_LOADER(text)
-    try:
-        return loader.get_single_node(), loader
-    except Exception:  # any problem: the pure-Python parser reads it again and words it
-        return None
-    finally:
-        loader.dispose()
+    return CParser
 
 
-def read(text: str, trusted: bool = False) -> Document:
-    """Parse one YAML document; raises YamlProblem for syntax and unsafe content.
+FAST_PARSER: Callable[[str], Parser] | None = _libyaml()
+"""libyaml's event parser, iterative and several times faster than the pure-Python one; None without it."""
+_NON_PRINTABLE = yaml.reader.Reader.NON_PRINTABLE
 
-    A `trusted` text (a file shipped in the package) is composed by libyaml when it is there: the
-    built-in scenarios are read at every start. Others always go through the pure-Python parser,
-    which checks every character and cannot overflow the C stack on deep nesting.
-    """
-    fast = _compose_fast(text) if trusted else None
-    if fast is not None:
-        return _document(fast[0], fast[1], anchored="&" in text)
+
+def read(text: str) -> Document:
+    """Parse one YAML document; raises YamlProblem for syntax and unsafe content."""
+    unprintable = _NON_PRINTABLE.search(text)
+    if unprintable:
+        where = _position(text, unprintable.start())
+        raise YamlProblem(where, "YAML error: special characters are not allowed")
+    if FAST_PARSER is not None:
+        try:
+            return _read(FAST_PARSER, text)
+        except yaml.YAMLError:
+            pass  # libyaml refuses it: the pure-Python parser reads it again and words what is wrong
     try:
-        loader = yaml.SafeLoader(text)  # its reader already rejects unprintable characters
-    except yaml.reader.ReaderError as exc:
-        raise YamlProblem(_position(text, exc.position), f"YAML error: {exc.reason}") from None
-    try:
-        root = loader.get_single_node()
+        return _read(yaml.SafeLoader, text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -146,29 +93,25 @@ def read(text: str, trusted: bool = False) -> Document:
         raise YamlProblem(where, f"YAML syntax error: {what}") from None
     except yaml.YAMLError as exc:
         raise YamlProblem((1, 1), f"YAML error: {exc}") from None
-    except RecursionError:
-        raise YamlProblem((1, 1), "the document is nested too deeply") from None
+
+
+def _read(parser: Callable[[str], Parser], text: str) -> Document:
+    def positions() -> Document:
+        return _with(parser, text, partial(_plain, marks=True))
+
+    try:
+        data = _with(parser, text, _plain).data
+    except _General:
+        return _with(parser, text, yamlnodes.document)
+    return Document(data, positions=positions)  # read again with positions when a message needs them
+
+
+def _with(parser: Callable[[str], Parser], text: str, reader: Callable[[Parser], Document]) -> Document:
+    events = parser(text)
+    try:
+        return reader(events)
     finally:
-        loader.dispose()
-    return _document(root, loader, anchored="&" in text)
-
-
-def _document(root: yaml.Node | None, loader: yaml.SafeLoader | yaml.CSafeLoader, anchored: bool) -> Document:
-    """The plain data of a composed document, within the size budget, with every position.
-
-    Only a document with an anchor (`&`) can have aliases, so only then is its expanded size
-    measured before it is expanded; without one, expanding it is linear in the file anyway (and the
-    budget still bounds it).
-    """
-    doc = Document(data={})
-    if root is not None:
-        try:
-            if anchored:
-                _measure(root, {}, set())
-            doc.data = _convert(root, (), doc, loader, _Budget(), set())
-        except RecursionError:
-            raise YamlProblem(_mark(root), "the document is nested too deeply") from None
-    return doc
+        events.dispose()
 
 
 def _position(text: str, index: int) -> Mark:
@@ -177,108 +120,121 @@ def _position(text: str, index: int) -> Mark:
     return before.count("\n") + 1, index - (before.rfind("\n") + 1) + 1
 
 
-def _mark(node: yaml.Node) -> Mark:
-    return (node.start_mark.line + 1, node.start_mark.column + 1)
+class _General(Exception):
+    """The document needs the general reader: an anchor, an alias, a merge key, a tag, or a problem."""
 
 
-def _measure(node: yaml.Node, sizes: dict[int, tuple[int, int]], inside: set[int]) -> tuple[int, int]:
-    """Values and characters of text `node` expands to, once per distinct node (linear in the file).
-
-    An upper bound (merged keys are counted even when an own key overrides them), so a bomb is
-    refused before any of it is expanded, at the smallest node that is too large.
-    """
-    known = sizes.get(id(node))
-    if known is not None:
-        return known
-    if id(node) in inside:
-        raise YamlProblem(_mark(node), "an alias refers to a node that contains it")
-    nodes, text = 1, 0
-    if isinstance(node, yaml.ScalarNode):
-        text = len(node.value)
-    else:
-        inside.add(id(node))
-        children = (
-            [part for pair in node.value for part in pair]
-            if isinstance(node, yaml.MappingNode)
-            else node.value
-        )
-        for child in children:
-            more_nodes, more_text = _measure(child, sizes, inside)
-            nodes, text = nodes + more_nodes, text + more_text
-        inside.discard(id(node))
-    _check_size(node, nodes, text)
-    sizes[id(node)] = (nodes, text)
-    return nodes, text
+_MISSING = object()
 
 
-def _convert(
-    node: yaml.Node,
-    path: Path,
-    doc: Document,
-    loader: yaml.SafeLoader | yaml.CSafeLoader,
-    budget: _Budget,
-    inside: set[int],
-) -> Any:
-    """Node → plain data. `budget` bounds alias expansion; `inside` catches alias loops."""
-    if id(node) in inside:
-        raise YamlProblem(_mark(node), "an alias refers to a node that contains it")
-    budget.spend(node, text=len(node.value) if isinstance(node, yaml.ScalarNode) else 0)
-    doc.values[path] = _mark(node)
-    if node.tag not in _PLAIN_TAGS:
-        raise YamlProblem(_mark(node), f"unsupported YAML tag {node.tag!r}: only plain data is allowed")
-    if isinstance(node, yaml.ScalarNode):
-        value = loader.construct_object(node)
-        return value.isoformat() if hasattr(value, "isoformat") else value
-    inside.add(id(node))
+def _resolved(text: str) -> Any:
+    """The value of a plain scalar; _General unless its tag is one of SCALARS (not `<<` or `=`, for
+    the general reader to take or word) and its text fits it."""
+    tag = implicit_tag(text)
+    if tag not in SCALARS:
+        raise _General
     try:
-        return _convert_collection(node, path, doc, loader, budget, inside)
-    finally:
-        inside.discard(id(node))
+        return construct(tag, text)
+    except ValueError:
+        raise _General from None
 
 
-def _convert_collection(
-    node: yaml.Node,
-    path: Path,
-    doc: Document,
-    loader: yaml.SafeLoader | yaml.CSafeLoader,
-    budget: _Budget,
-    inside: set[int],
-) -> Any:
-    if isinstance(node, yaml.MappingNode):
-        result: dict[str, Any] = {}
-        for key_node, value_node in _pairs(node, budget):
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _SCALARS:
-                raise YamlProblem(_mark(key_node), "a mapping key must be plain text")
-            key = str(loader.construct_object(key_node))
-            budget.spend(key_node, text=len(key))
-            if key in result:
-                raise YamlProblem(_mark(key_node), f"duplicate key {key!r}")
-            doc.keys[(*path, key)] = _mark(key_node)
-            result[key] = _convert(value_node, (*path, key), doc, loader, budget, inside)
-        return result
-    return [_convert(item, (*path, i), doc, loader, budget, inside) for i, item in enumerate(node.value)]
+def _plain(parser: Parser, marks: bool = False) -> Document:
+    """The document built straight from the events, when it is plain data without a problem; with
+    `marks`, the position of each value and key too (half the work: done only when asked for).
 
-
-def _pairs(node: yaml.MappingNode, budget: _Budget) -> list[tuple[yaml.Node, yaml.Node]]:
-    """Key/value nodes, with `<<` merge keys expanded (explicit keys win); each entry walked costs one."""
-    merged: list[tuple[yaml.Node, yaml.Node]] = []
-    own: list[tuple[yaml.Node, yaml.Node]] = []
-    for key_node, value_node in node.value:
-        if key_node.tag != "tag:yaml.org,2002:merge":
-            own.append((key_node, value_node))
-            continue
-        sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
-        for source in sources:
-            if not isinstance(source, yaml.MappingNode):
-                raise YamlProblem(_mark(source), "'<<' must merge a mapping or a list of mappings")
-            pairs = _pairs(source, budget)
-            budget.spend(value_node, nodes=len(pairs))
-            merged.extend(pairs)
-    own_keys = {k.value for k, _ in own if isinstance(k, yaml.ScalarNode)}
-    seen: set[Any] = set()
-    result = []
-    for key_node, value_node in merged:
-        if key_node.value not in own_keys and key_node.value not in seen:
-            seen.add(key_node.value)
-            result.append((key_node, value_node))
-    return result + own
+    Anything else raises _General, and the general reader reads the text again: this one only has
+    to agree with it on the documents it accepts.
+    """
+    get = parser.get_event
+    get()  # StreamStartEvent
+    if isinstance(get(), StreamEndEvent):
+        return Document(data={})
+    values: dict[Path, Mark] = {}
+    keys: dict[Path, Mark] = {}
+    scalars: dict[str, Any] = {}  # plain text → its value: a file repeats its values
+    names: dict[str, Any] = {}  # plain text → the key it is: a file repeats its keys more
+    stack: list[tuple[Any, Path, Any, bool]] = []  # (parent, path, key, in_dict) of each enclosing one
+    parent: Any = None  # the collection being filled: a dict, a list, or None at the top
+    path: Path = ()  # with marks, the path of `parent`
+    here: Path = ()  # with marks, in a dict, the path of the value that comes next
+    key: Any = None  # in a dict, the key of the value that comes next
+    in_dict = False
+    want_key = False  # in a dict, whether a key comes next
+    root: Any = None
+    mark: Mark = (1, 1)  # with marks, the position of the scalar at hand
+    nodes = text = 0
+    while True:
+        event = get()
+        kind = type(event)
+        if kind is ScalarEvent:
+            if event.anchor is not None or event.tag is not None:  # `!!str 1`, `! 1`: the general reader
+                raise _General
+            value = event.value
+            if marks:
+                start = event.start_mark
+                mark = (start.line + 1, start.column + 1)
+            if event.implicit[0]:
+                known = names if want_key else scalars
+                item = known.get(value, _MISSING)
+                if item is _MISSING:
+                    found = _resolved(value)
+                    item = known[value] = str(found) if want_key else plain_value(found)
+            else:
+                item = value
+            nodes += 1
+            text += len(item if want_key else value)  # a key's text as a key (`0x10` is `16`)
+            if nodes > MAX_NODES or text > MAX_TEXT:
+                raise _General
+            if want_key:
+                if item in parent:  # a duplicate key
+                    raise _General
+                key = item
+                want_key = False
+                if marks:
+                    here = (*path, item)
+                    keys[here] = mark
+            elif in_dict:
+                parent[key] = item
+                want_key = True
+                if marks:
+                    values[here] = mark
+            elif parent is not None:
+                if marks:
+                    values[(*path, len(parent))] = mark
+                parent.append(item)
+            else:
+                root = item
+                if marks:
+                    values[()] = mark
+        elif kind is MappingStartEvent or kind is SequenceStartEvent:
+            if event.anchor is not None or event.tag is not None or len(stack) >= MAX_DEPTH:
+                raise _General
+            nodes += 1
+            if want_key or nodes > MAX_NODES:  # a mapping or a list as a key
+                raise _General
+            if marks:
+                if not in_dict:
+                    here = (*path, len(parent)) if parent is not None else ()
+                start = event.start_mark
+                values[here] = (start.line + 1, start.column + 1)
+            stack.append((parent, path, key, in_dict))
+            in_dict = want_key = kind is MappingStartEvent
+            parent, path = ({} if in_dict else []), here
+        elif kind is MappingEndEvent or kind is SequenceEndEvent:
+            done = parent
+            parent, path, key, in_dict = stack.pop()
+            want_key = in_dict
+            if in_dict:
+                parent[key] = done
+            elif parent is not None:
+                parent.append(done)
+            else:
+                root = done
+        elif kind is DocumentEndEvent:
+            break
+        else:  # an alias
+            raise _General
+    if not isinstance(get(), StreamEndEvent):  # a second document: the general reader words it
+        raise _General
+    return Document(root, values, keys)

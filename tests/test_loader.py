@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
+from typing import Any
+from unittest.mock import patch
 
 import pytest
 
 from mockserver import Problem, ScenarioError, loader
 from mockserver.exchange import Incoming
+from mockserver.yamldoc import Document
 from tests.conftest import WriteScenario
 
 BUILTIN = {
@@ -356,6 +360,15 @@ def test_object_constructing_tags_are_rejected(scenario_dir: Path, write_scenari
     ]
 
 
+def test_nesting_too_deep_is_reported_where_it_goes_too_deep(
+    scenario_dir: Path, write_scenario: WriteScenario
+) -> None:
+    body = "[" * 200_000 + "]" * 200_000
+    path = write_scenario("deep", f"rules:\n  - when: GET /x\n    reply: {{status: 200, body: {body}}}\n")
+    # the 101st collection: the 97th `[` of the body, which starts at column 32
+    assert problems_of(scenario_dir) == [f"{path}:3:128: mappings and lists nest deeper than 100 levels"]
+
+
 def test_top_level_must_be_a_mapping(scenario_dir: Path, write_scenario: WriteScenario) -> None:
     path = write_scenario("list", "- a\n- b\n")
     assert problems_of(scenario_dir) == [
@@ -447,3 +460,39 @@ def test_an_unknown_operation_suggests_the_nearest(scenario_dir: Path, write_sce
     assert (problem.line, problem.column) == (2, 11)
     assert "rules[0].when: unknown operation 'generat'" in problem.message
     assert "did you mean 'generate'?" in str(problem)
+
+
+@pytest.mark.parametrize("collecting", [True, False])
+def test_the_garbage_collector_rests_during_a_load_and_is_left_as_it_was(
+    scenario_dir: Path, write_scenario: WriteScenario, collecting: bool
+) -> None:
+    write_scenario("one", "rules:\n  - {when: GET /x, reply: {status: 200, data: {}}}\n")
+    seen: list[bool] = []
+    validate = loader._validate
+
+    def watched(*args: Any) -> Any:
+        seen.append(gc.isenabled())
+        return validate(*args)
+
+    was = gc.isenabled()
+    try:
+        (gc.enable if collecting else gc.disable)()
+        with patch.object(loader, "_validate", watched):
+            loader.load(scenario_dir)
+            write_scenario("two", "rules: [\n")
+            with pytest.raises(ScenarioError):
+                loader.load(scenario_dir)
+        assert gc.isenabled() is collecting
+    finally:
+        (gc.enable if was else gc.disable)()
+    assert seen
+    assert not any(seen)
+
+
+def test_a_valid_folder_loads_without_finding_positions(
+    scenario_dir: Path, write_scenario: WriteScenario
+) -> None:
+    """Positions are for messages: finding them reads a file a second time."""
+    write_scenario("child", "extends: default\nrules:\n  - {when: GET /x, reply: {status: 200, data: {}}}\n")
+    with patch.object(Document, "_find_positions", side_effect=AssertionError("positions found")):
+        assert "child" in loader.load(scenario_dir)

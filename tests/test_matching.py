@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
+import warnings
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mockserver.exchange import Incoming
 from mockserver.matching import (
@@ -14,7 +18,9 @@ from mockserver.matching import (
     compile_glob,
     compile_matcher,
     compile_path,
+    leading_text,
     path_segments,
+    plain_regex,
 )
 
 
@@ -545,3 +551,134 @@ def test_mismatch_names_the_first_failing_condition(change: dict[str, Any], reas
 )
 def test_path_mismatch_is_explained(pattern: str, path: str, reason: str | None) -> None:
     assert check({"path": pattern}, request("GET", path)) == reason
+
+
+# --- compiling at load: only what must be checked -----------------------------------------------
+
+
+@pytest.mark.parametrize("pattern", ["/lazy/{id}/x", "/lazy/*.pdf", "/lazy/**", "^/lazy/[a-z]+/(x|y)$"])
+def test_a_pattern_is_compiled_when_first_matched_not_when_loaded(pattern: str) -> None:
+    compiled = compile_path(pattern)
+    assert compiled._regex is None
+    assert not compiled.matches("/elsewhere")
+    assert compiled._regex is not None
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    ["^/a/[z-a]", "^/a{3,2}", "^/[a\\]z-a]", "^/a[b-a]c", "^/a/(?P<1>x)", "^/a\\q", "^(?<=a+)b", "^/a**"],
+)
+def test_a_bad_regular_expression_is_still_refused_when_loaded(pattern: str) -> None:
+    with pytest.raises(PatternError) as caught:
+        compile_path(pattern)
+    assert str(caught.value).startswith(f"invalid regular expression {pattern!r}: ")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "plain"),
+    [
+        ("^/api/v1/things/5/[a-z]+$", True),
+        ("^/api/v1/(designs|templates)/[A-Za-z0-9_]{1,40}$", True),
+        ("^/a\\.b\\d+/.*?", True),
+        ("^/a/[a\\-z]", True),
+        ("^/a/(?P<name>x)", False),  # named: compiled to be checked
+        ("^/a/((x))", False),  # nested
+        ("^/a/[[:alpha:]]", False),
+        ("^/a/[a--z]", False),
+        ("^/a$|^/b", False),
+    ],
+)
+def test_plain_regular_expressions_are_recognised(pattern: str, plain: bool) -> None:
+    assert plain_regex(pattern) is plain
+
+
+def _quantified(part: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    """`part`, maybe followed by a quantifier; a `{m,n}` may be out of order."""
+    repeat = st.tuples(st.integers(0, 12), st.integers(0, 12)).map(lambda mn: f"{{{mn[0]},{mn[1]}}}")
+    quantifier = st.sampled_from(["", "", "*", "+", "?", "{3}", "{2,}"]) | repeat
+    return st.tuples(part, quantifier, st.sampled_from(["", "", "?"])).map(
+        lambda p: p[0] + p[1] + (p[2] if p[1] else "")
+    )
+
+
+_ESCAPES = [r"\.", r"\-", r"\d", r"\W", r"\s", r"\[", r"\]", "\\\\", r"\{", r"\|", r"\ "]
+_CLASS_ITEM = (
+    st.tuples(st.sampled_from("aAz0Z9m"), st.sampled_from("aAz0Z9m")).map("-".join)  # may be out of order
+    | st.sampled_from([*"a0_./:@", *_ESCAPES])
+)
+_CLASS = st.tuples(st.sampled_from(["", "^"]), st.lists(_CLASS_ITEM, min_size=1, max_size=4)).map(
+    lambda c: "[" + c[0] + "".join(c[1]) + "]"
+)
+_ATOM = st.sampled_from([*"ab/_-z0é.", *_ESCAPES]) | _CLASS
+_BRANCH = st.lists(_quantified(_ATOM), max_size=4).map("".join)
+_GROUP = st.tuples(st.sampled_from(["(", "(?:"]), st.lists(_BRANCH, min_size=1, max_size=3)).map(
+    lambda g: g[0] + "|".join(g[1]) + ")"
+)
+_PLAIN_KIND = st.tuples(
+    st.lists(st.lists(_quantified(_ATOM | _GROUP), max_size=5).map("".join), min_size=1, max_size=2),
+    st.sampled_from(["", "$"]),
+).map(lambda r: "^" + "|".join(r[0]) + r[1])
+"""Regular expressions of the plain kind, some with a range or a `{m,n}` out of order."""
+
+
+def _compiles(source: str) -> bool:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            re.compile(source)
+        except re.error:
+            return False
+    return True
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    _PLAIN_KIND | st.text(alphabet="^$ab09zAZ-_[](){}|*+?.,\\dwsq:~&/", max_size=24).map(lambda t: "^" + t)
+)
+def test_a_regular_expression_is_taken_as_plain_only_when_it_compiles(source: str) -> None:
+    if plain_regex(source):
+        assert _compiles(source)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_PLAIN_KIND)
+def test_every_plain_regular_expression_that_compiles_is_recognised(source: str) -> None:
+    assert plain_regex(source) is _compiles(source)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="/ab1_{}*.-", max_size=24).map(lambda text: "/" + text))
+def test_a_template_or_glob_that_loads_compiles_when_matched(source: str) -> None:
+    try:
+        pattern = compile_path(source)
+    except PatternError:
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pattern.matches("/a/b")  # compiles it
+    assert (pattern.regex is None) is pattern.literal
+
+
+def _route_text_by_hand(source: str) -> str:
+    """The plain text a `^regex` starts with, character by character (how routes were first found)."""
+    text: list[str] = []
+    i = 1
+    while i < len(source):
+        ch = source[i]
+        if ch == "\\" and i + 1 < len(source) and not source[i + 1].isalnum():
+            plain, width = source[i + 1], 2
+        elif ch in "\\.^$*+?{}[]|()":
+            break
+        else:
+            plain, width = ch, 1
+        if i + width < len(source) and source[i + width] in "*+?{":
+            break
+        text.append(plain)
+        i += width
+    return "".join(text)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet="/ab_é1\\.^$*+?{}[]()-\n", max_size=20).map(lambda text: "^" + text))
+def test_the_leading_text_of_a_regex_is_read_as_by_hand(source: str) -> None:
+    assert leading_text(source) == _route_text_by_hand(source)
