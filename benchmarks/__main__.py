@@ -324,13 +324,9 @@ def measure(args: argparse.Namespace) -> Report:
 
     section(f"throughput: {runs} interleaved passes of {seconds:g} s a row, wrk -t1 -c32")
     rss_10k = throughput_rows(report, runs, seconds)
-    section("start-up and the pytest fixture")
-    health = "/__mock/health"
-    starts, floor_starts = boot.launches(runs, [(boot.MOCK, health), (boot.FLOOR, health)])
-    fig = report.add(Figure("start-up: launch → first 200 on /__mock/health", "s", starts, target="≤ 250 ms"))
-    fig.met = fig.median <= 0.25
-    floor_start = _fmt(statistics.median(floor_starts), "s")
-    fig.note = f"floor (bare Starlette under uvicorn, interleaved): {floor_start}"
+    section("start-up: imports and launch → first 200, beside a bare floor")
+    startup_breakdown(report, 10 if args.quick else 15)
+    section("the pytest fixture")
     fixture_start, fixture_reset = fixture_costs(runs)
     report.add(Figure("pytest fixture: session start-up (MockServer.start)", "s", fixture_start))
     fig = report.add(Figure("pytest fixture: per-test reset", "s", fixture_reset, target="≤ 1 ms"))
@@ -357,6 +353,12 @@ def measure(args: argparse.Namespace) -> Report:
         )
         fig.met = grown <= 10
         fig.note = f"+{grown:.1f} MB since the 10k figure"
+    section("rule shapes: 2, 1,000 and 10,000 rules of each shape, the last one matching")
+    rule_shapes(report, 10)
+    section("loading 10,000 rules of each shape")
+    loading(report, 10 if args.quick else 18)
+    section("the console line: the default command beside --quiet")
+    console_cost(report, 10 if args.quick else 30)
     section("journal reads")
     journal_reads(report, 10 if args.quick else 30)
     section("soak")
@@ -770,10 +772,17 @@ any request.
 
 {verdict}
 
-Run-to-run variation seen on this machine during development: the 10,000-rule
-ratios ranged from 89% to 114% of the 100-rule figure, and start-up from 300
-to 400 ms (one run with another test suite running beside it went to 630 ms).
-A single run's borderline row says little; rerun before concluding.
+The other sections: start-up is `import mockserver` and `import mockserver.cli`
+(`-X importtime`) and launch → first 200 of `mockserver --quiet --no-reload`,
+beside a bare Starlette app under uvicorn launched in the same passes; rule
+shapes are 2, 1,000 and 10,000 rules of one shape with the request matching
+only the last rule in file order, against 2 rules of that shape (interleaved
+passes); loading is 10,000 rules of each shape read, validated and compiled
+from a user folder in a fresh interpreter; the console row is the real
+`mockserver` command (a line per request, reload on) beside `--quiet`.
+
+This machine is shared and its load drifts: a single run's borderline row
+says little; rerun before concluding.
 """
 
 
