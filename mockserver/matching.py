@@ -74,6 +74,9 @@ class PathPattern:
     literal: bool
     route: Route = ((REST, ""),)
     _regex: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
+    segments: tuple[tuple[bool, str], ...] | None = field(default=None, compare=False, repr=False)
+    """For a template whose segments are each plain text or a whole `{name}`, the segments as
+    (is a name, text): matched segment by segment, with no regular expression to build."""
 
     @property
     def regex(self) -> re.Pattern[str] | None:
@@ -95,11 +98,31 @@ class PathPattern:
         if regex is None:
             if self.literal:
                 return path == self.source
+            if self.segments is not None:
+                return self._by_segments(path) is not None
             regex = self._compile()
         return regex.fullmatch(path) is not None
 
+    def _by_segments(self, path: str) -> dict[str, str] | None:
+        """`match` for a pattern with `segments` (what its expression would capture)."""
+        parts = path[1:].split("/") if path.startswith("/") else ()
+        segments = self.segments or ()
+        if len(parts) != len(segments):
+            return None
+        found: dict[str, str] = {}
+        for (is_name, text), part in zip(segments, parts, strict=True):
+            if is_name:
+                if not part:
+                    return None
+                found[text] = part
+            elif part != text:
+                return None
+        return found
+
     def match(self, path: str) -> dict[str, str] | None:
         """The captured `{name}` values when `path` matches, else None."""
+        if self.segments is not None:
+            return self._by_segments(path)
         regex = self.regex
         if regex is None:
             return {} if path == self.source else None
@@ -130,7 +153,25 @@ def compile_path(source: str) -> PathPattern:
         whole = tuple(source[1:].split("/"))
         return PathPattern(source, whole, True, tuple((LITERAL, segment) for segment in whole))
     prefix, route, _ = _template(source, build=False)
-    return PathPattern(source, prefix, False, route)
+    return PathPattern(source, prefix, False, route, segments=_named_segments(source))
+
+
+_WHOLE_NAME = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}\Z")
+
+
+def _named_segments(source: str) -> tuple[tuple[bool, str], ...] | None:
+    """`/a/{id}/b` → ((False, 'a'), (True, 'id'), (False, 'b')); None when a segment has a glob or a
+    `{name}` with text around it (those match with a regular expression). `source` is valid."""
+    found = []
+    for segment in source[1:].split("/"):
+        whole = _WHOLE_NAME.match(segment)
+        if whole is not None:
+            found.append((True, whole[1]))
+        elif "*" in segment or "{" in segment or "}" in segment:
+            return None
+        else:
+            found.append((False, segment))
+    return tuple(found)
 
 
 _LEAD_END = re.compile(r"[*{]")

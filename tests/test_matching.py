@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from mockserver.exchange import Incoming
 from mockserver.matching import (
     PatternError,
+    _template,
     compile_body,
     compile_glob,
     compile_matcher,
@@ -556,7 +557,7 @@ def test_path_mismatch_is_explained(pattern: str, path: str, reason: str | None)
 # --- compiling at load: only what must be checked -----------------------------------------------
 
 
-@pytest.mark.parametrize("pattern", ["/lazy/{id}/x", "/lazy/*.pdf", "/lazy/**", "^/lazy/[a-z]+/(x|y)$"])
+@pytest.mark.parametrize("pattern", ["/lazy/{id}.pdf", "/lazy/*.pdf", "/lazy/**", "^/lazy/[a-z]+/(x|y)$"])
 def test_a_pattern_is_compiled_when_first_matched_not_when_loaded(pattern: str) -> None:
     compiled = compile_path(pattern)
     assert compiled._regex is None
@@ -682,3 +683,31 @@ def _route_text_by_hand(source: str) -> str:
 @given(st.text(alphabet="/ab_é1\\.^$*+?{}[]()-\n", max_size=20).map(lambda text: "^" + text))
 def test_the_leading_text_of_a_regex_is_read_as_by_hand(source: str) -> None:
     assert leading_text(source) == _route_text_by_hand(source)
+
+
+template_segments = st.lists(
+    st.sampled_from(["api", "v1", "{id}", "{name}", "designs", "x.pdf", ""]), min_size=1
+)
+request_segments = st.lists(st.sampled_from(["api", "v1", "designs", "dsg_1", "x.pdf", "", "a\nb", "{id}"]))
+
+
+@settings(max_examples=500, deadline=None)
+@given(template_segments, request_segments)
+def test_a_template_matched_segment_by_segment_agrees_with_its_regular_expression(
+    template: list[str], request: list[str]
+) -> None:
+    names = [s for s in template if s.startswith("{")]
+    if len(names) != len(set(names)):
+        return  # a name twice is refused at load
+    source = "/" + "/".join(template)
+    pattern = compile_path(source)
+    path = "/" + "/".join(request)
+    regex = re.compile(_template(source, build=True)[2], re.DOTALL)
+    expected = None if (found := regex.fullmatch(path)) is None else found.groupdict()
+    if pattern.literal:
+        assert pattern.match(path) == ({} if path == source else None)
+        return
+    assert pattern.segments is not None  # whole names and plain text only: no expression is built
+    assert pattern.match(path) == expected
+    assert pattern.matches(path) is (expected is not None)
+    assert pattern._regex is None
