@@ -1,7 +1,7 @@
 """The benchmark suite. Run from the repository root:
 
-    .venv/bin/python -m benchmarks            # full run (about 10 minutes), writes benchmarks/results.json
-    .venv/bin/python -m benchmarks --quick    # fewer, shorter runs (about 5 minutes)
+    .venv/bin/python -m benchmarks            # full run (about 11 minutes), writes benchmarks/results.json
+    .venv/bin/python -m benchmarks --quick    # fewer, shorter runs (about 7 minutes)
     .venv/bin/python -m benchmarks --write    # also rewrite benchmarks/RESULTS.md
     .venv/bin/python -m benchmarks --only journal   # one section (no wrk needed for this one)
     .venv/bin/python -m benchmarks --only startup   # where start-up time goes (no wrk needed)
