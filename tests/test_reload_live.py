@@ -16,6 +16,7 @@ import httpx
 
 from mockserver import MockServer
 from mockserver.loader import LoadCache, load
+from mockserver.yamlbase import MAX_NODES
 from tests.conftest import DEMO_KEY, RunningCli, WriteScenario
 
 KEY = {"X-API-Key": DEMO_KEY}
@@ -50,15 +51,20 @@ def bulk(rules: int, code: str) -> str:
     return "\n".join(lines) + "\n" + MARKER.format(code=code)
 
 
+VALUES_PER_RULE = 18
+"""The YAML values and keys one rule of `bulk` has (MAX_NODES bounds what a file holds)."""
+
+
 def large_folder(folder: Path) -> tuple[int, float]:
-    """Write a scenario big enough that loading it takes at least 1 s here: its rule count, the time."""
+    """Write a scenario big enough that loading it takes at least 1 s here, or as big as a file may be
+    (twice as many rules would pass MAX_NODES): its rule count, the time."""
     rules = 300
     while True:
         (folder / "large.yaml").write_text(bulk(rules, "S3_ERROR"), encoding="utf-8")
         began = time.perf_counter()
         load(folder)
         took = time.perf_counter() - began
-        if took >= 1.0:
+        if took >= 1.0 or 2 * rules * VALUES_PER_RULE > MAX_NODES:
             return rules, took
         rules *= 2
 
