@@ -105,7 +105,7 @@ class PathPattern:
 
     def _by_segments(self, path: str) -> dict[str, str] | None:
         """`match` for a pattern with `segments` (what its expression would capture)."""
-        parts = path[1:].split("/") if path.startswith("/") else ()
+        parts = path_segments(path) if path.startswith("/") else []
         segments = self.segments or ()
         if len(parts) != len(segments):
             return None
@@ -152,43 +152,34 @@ def compile_path(source: str) -> PathPattern:
     if "*" not in source and "{" not in source and "}" not in source:
         whole = tuple(source[1:].split("/"))
         return PathPattern(source, whole, True, tuple((LITERAL, segment) for segment in whole))
-    prefix, route, _ = _template(source, build=False)
-    return PathPattern(source, prefix, False, route, segments=_named_segments(source))
+    prefix, route, _, segments = _template(source, build=False)
+    return PathPattern(source, prefix, False, route, segments=segments)
 
 
 _WHOLE_NAME = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}\Z")
 
 
-def _named_segments(source: str) -> tuple[tuple[bool, str], ...] | None:
-    """`/a/{id}/b` → ((False, 'a'), (True, 'id'), (False, 'b')); None when a segment has a glob or a
-    `{name}` with text around it (those match with a regular expression). `source` is valid."""
-    found = []
-    for segment in source[1:].split("/"):
-        whole = _WHOLE_NAME.match(segment)
-        if whole is not None:
-            found.append((True, whole[1]))
-        elif "*" in segment or "{" in segment or "}" in segment:
-            return None
-        else:
-            found.append((False, segment))
-    return tuple(found)
-
-
 _LEAD_END = re.compile(r"[*{]")
 
 
-def _template(source: str, build: bool) -> tuple[tuple[str, ...], Route, str]:
-    """The prefix, route and (when `build`) regular expression of `/a/{name}/*.pdf/**`, a pattern that
-    is not all literal; PatternError says what is wrong, whether or not the expression is built."""
+def _template(
+    source: str, build: bool
+) -> tuple[tuple[str, ...], Route, str, tuple[tuple[bool, str], ...] | None]:
+    """The prefix, route, (when `build`) regular expression and named segments of `/a/{name}/*.pdf/**`,
+    a pattern that is not all literal; PatternError says what is wrong, whether or not the expression
+    is built. The named segments (`/a/{id}/b` → (False, 'a'), (True, 'id'), (False, 'b')) are None
+    when a segment has a glob or a `{name}` with text around it: those match with the expression."""
     names: set[str] = set()
     parts: list[str] = []
     prefix: list[str] = []
     route: list[tuple[int, str]] = []
+    named: list[tuple[bool, str]] | None = []
     literal = True
-    for segment in source[1:].split("/"):
+    for segment in path_segments(source):
         if segment == "**":
             parts.append("(?:/.*)?")
             literal = False
+            named = None
             if not route or route[-1][0] != REST:
                 route.append((REST, ""))
             continue
@@ -201,14 +192,22 @@ def _template(source: str, build: bool) -> tuple[tuple[str, ...], Route, str]:
             if literal:
                 prefix.append(segment)
             step = (LITERAL, segment)
+            if named is not None:
+                named.append((False, segment))
         else:
             parts.append("/" + compiled)
             literal = False
             lead_end = _LEAD_END.search(segment)
             step = (LEAD, segment[: lead_end.start()] if lead_end else segment)
+            if named is not None:
+                whole = _WHOLE_NAME.match(segment)
+                if whole is None:
+                    named = None
+                else:
+                    named.append((True, whole[1]))
         if not route or route[-1][0] != REST:
             route.append(step)
-    return tuple(prefix), tuple(route), "".join(parts)
+    return tuple(prefix), tuple(route), "".join(parts), None if named is None else tuple(named)
 
 
 _ESCAPE = r"\\[!-/:-@\[-`{-~ dDwWsS]"
