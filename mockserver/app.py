@@ -30,7 +30,7 @@ from .operations import Operations
 from .overrides import split_query
 from .pipeline import INTERNAL_ERROR_MESSAGE, Pipeline
 from .reload import watch
-from .replies import error_outcome, send_outcome
+from .replies import error_outcome, send_outcome, wire_headers
 from .sessions import SessionStore
 from .settings import ADMIN_PREFIX as PREFIX
 from .settings import Settings
@@ -196,12 +196,7 @@ class MockApp:
         outcome = error_outcome(
             "NOT_FOUND", "mockserver", "This server has no WebSocket endpoints; its API is plain HTTP."
         )
-        headers = [
-            (b"content-type", outcome.media_type.encode("latin-1")),
-            (b"content-length", str(len(outcome.body)).encode("latin-1")),
-            (b"x-mock-answered-by", outcome.answered_by.encode("latin-1")),
-            *self.cors.headers(_headers(scope).get("origin")),
-        ]
+        headers = [*wire_headers(outcome), *self.cors.headers(_headers(scope).get("origin"))]
         await send({"type": "websocket.http.response.start", "status": outcome.status, "headers": headers})
         await send({"type": "websocket.http.response.body", "body": outcome.body})
 

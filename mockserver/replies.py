@@ -141,7 +141,7 @@ def _split_content_type(headers: Mapping[str, str]) -> tuple[tuple[tuple[str, st
     return rest, media
 
 
-def _wire_headers(outcome: Outcome) -> tuple[tuple[bytes, bytes], ...]:
+def wire_headers(outcome: Outcome) -> tuple[tuple[bytes, bytes], ...]:
     """The headers `send_outcome` sends for `outcome` (the same for a HEAD request: only the body goes)."""
     framing: tuple[tuple[bytes, bytes], ...] = ()
     if forbids_body(outcome.status):
@@ -170,7 +170,7 @@ async def send_outcome(outcome: Outcome, send: Send, method: str = "GET") -> Non
     status, body = outcome.status, outcome.body
     headers = outcome.wire
     if headers is None:
-        headers = _wire_headers(outcome)
+        headers = wire_headers(outcome)
         object.__setattr__(outcome, "wire", headers)  # a cache on a frozen value: see Outcome.wire
     if method == "HEAD" or forbids_body(status):
         body = b""
