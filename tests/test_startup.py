@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 
@@ -33,11 +34,16 @@ SERVING = (
 )
 
 
+def printed(code: str, expression: str) -> Any:
+    """The value of `expression` (JSON) after a fresh interpreter runs `code`."""
+    probe = f"{code}\nimport json, sys\nprint(json.dumps({expression}))"
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return json.loads(run.stdout.splitlines()[-1])
+
+
 def loaded_after(code: str, names: tuple[str, ...]) -> list[str]:
     """Which of `names` are in sys.modules after a fresh interpreter runs `code`."""
-    probe = f"{code}\nimport json, sys\nprint(json.dumps([n for n in {list(names)!r} if n in sys.modules]))"
-    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    found: list[str] = json.loads(run.stdout.splitlines()[-1])
+    found: list[str] = printed(code, f"[n for n in {list(names)!r} if n in sys.modules]")
     return found
 
 
@@ -75,12 +81,9 @@ def test_the_simulators_models_are_built_when_a_request_first_needs_them() -> No
         "from mockserver.simulator import bodies, schemas\n"
         "from mockserver import operations\n"
         "models = [schemas.DesignSummary, schemas.DesignList, bodies.GenerateBody]\n"
-        "models.append(operations.WorkspacePatch)\n"
-        "print(json.dumps([m.__name__ for m in models if m.__pydantic_complete__]))"
+        "models.append(operations.WorkspacePatch)"
     )
-    probe = f"import json\n{code}"
-    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    assert json.loads(run.stdout.splitlines()[-1]) == []
+    assert printed(code, "[m.__name__ for m in models if m.__pydantic_complete__]") == []
 
 
 @pytest.mark.parametrize(
