@@ -30,7 +30,7 @@ from starlette.types import Message, Receive, Scope, Send
 from . import faults
 from .credentials import mask, mask_header
 from .exchange import Incoming, Outcome
-from .guidance import Exchange, Finding, body_digest, parse_retry_after, request_target
+from .guidance import Exchange, Finding, body_digest, is_failure, parse_retry_after, request_target
 from .overrides import NONE as NO_OVERRIDES
 from .overrides import OverrideError, Overrides, split_query
 from .overrides import read as read_overrides
@@ -226,7 +226,7 @@ def _check(
     checker = log.checker
     if checker.quick(name, credential, method, target, status, fault):
         return []
-    failed = fault is not None or status is None or status >= 400
+    failed = is_failure(status, fault)
     digest = ""
     if checker.wants_digest(name, method, target, failed):
         digest = body_digest(incoming.body, incoming.headers.get("content-type"))

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from ..budget import SharedBudget
 from .exchange import Exchange
 from .findings import Finding, RequestRef
-from .identity import CREDENTIAL_REJECTED, DETERMINISTIC, READS, is_transient
+from .identity import CREDENTIAL_REJECTED, DETERMINISTIC, READS, is_failure, is_transient
 from .thresholds import Thresholds
 
 EVIDENCE = 10
@@ -103,13 +103,12 @@ class Checker:
         `failed`) with a credential not rejected, to where nothing is remembered (`client`: the
         credential, else the client's name). True when taken so; False: give it to `add`."""
         if (
-            fault is not None
-            or status is None
-            or status >= 400
+            is_failure(status, fault)
             or (credential is not None and credential in self._rejected)
             or (client, method, path) in self._routes
         ):
             return False
+        assert status is not None  # is_failure: an answer without a status is a failure
         if 200 <= status < 300 and method not in READS:
             self._writes += 1
         return True
@@ -252,7 +251,7 @@ def failed(x: Exchange) -> bool:
     A success that follows nothing remembered is not tracked: a request after it is judged as a
     first one either way (a success ends a burst), so forgetting it changes no finding.
     """
-    return x.fault is not None or x.status is None or x.status >= 400
+    return is_failure(x.status, x.fault)
 
 
 def _first(track: _Track, finding: Finding) -> bool:

@@ -91,6 +91,11 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
     return max(0.0, when.timestamp() - now)
 
 
+def is_failure(status: int | None, fault: str | None) -> bool:
+    """No answer, a fault, or a status of 400 or more: what a later request may be a retry of."""
+    return fault is not None or status is None or status >= 400
+
+
 def is_transient(status: int | None, fault: str | None) -> bool:
     """A failure worth retrying with backoff: a 5xx, a 429, a gateway page or a network fault."""
     return fault is not None or (status is not None and (status >= 500 or status == 429))
