@@ -233,9 +233,10 @@ class RuleIndex:
         return sorted(found, key=lambda r: r.order)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Choice:
-    """The rule that takes a request, its reply (None = hand off to the simulator), its delay."""
+    """The rule that takes a request, its reply (None = hand off to the simulator), its delay; made for
+    each request a rule takes, so not frozen (a frozen dataclass's `__init__` costs 3 times as much)."""
 
     rule: Rule
     outcome: Outcome | None
