@@ -130,11 +130,15 @@ class Clock:
     def real(self) -> datetime:
         """The source's time, aware and UTC."""
         moment = self.source()
-        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        zone = moment.tzinfo
+        if zone is UTC:  # the default source's: read once per request, so no conversion
+            return moment
+        return moment.replace(tzinfo=UTC) if zone is None else moment.astimezone(UTC)
 
     def now(self) -> datetime:
         """The clock's time: the source's plus the offset, aware and UTC."""
-        return self.real() + self._offset
+        offset = self._offset
+        return self.real() + offset if offset else self.real()
 
     def advance(self, by: timedelta) -> None:
         """Move the clock by `by` (negative: back); at most MAX_DURATION, landing within the years
