@@ -141,20 +141,32 @@ def _split_content_type(headers: Mapping[str, str]) -> tuple[tuple[tuple[str, st
     return rest, media
 
 
+@lru_cache(maxsize=256)
+def _content_type(media_type: str) -> tuple[bytes, bytes]:
+    return (b"content-type", media_type.encode("latin-1"))
+
+
+@lru_cache(maxsize=256)
+def _answered_by(who: str) -> tuple[bytes, bytes]:
+    return (b"x-mock-answered-by", who.encode("latin-1", "replace"))
+
+
 def wire_headers(outcome: Outcome) -> tuple[tuple[bytes, bytes], ...]:
-    """The headers `send_outcome` sends for `outcome` (the same for a HEAD request: only the body goes)."""
+    """The headers `send_outcome` sends for `outcome` (the same for a HEAD request: only the body goes).
+
+    Made for every answer the simulator makes, so the few header pairs every answer shares (content
+    type, who answered) are encoded once (media types and answerers are a few dozen strings)."""
     framing: tuple[tuple[bytes, bytes], ...] = ()
     if forbids_body(outcome.status):
         if outcome.status == 205:
             framing = ((b"content-length", b"0"),)
     else:
-        framing = (
-            (b"content-type", outcome.media_type.encode("latin-1")),
-            (b"content-length", str(len(outcome.body)).encode("latin-1")),
-        )
+        framing = (_content_type(outcome.media_type), (b"content-length", b"%d" % len(outcome.body)))
+    if not outcome.headers:
+        return (*framing, _answered_by(outcome.answered_by))
     return (
         *framing,
-        (b"x-mock-answered-by", outcome.answered_by.encode("latin-1", "replace")),
+        _answered_by(outcome.answered_by),
         *((k.lower().encode("latin-1"), v.encode("latin-1", "replace")) for k, v in outcome.headers),
     )
 
@@ -171,7 +183,7 @@ async def send_outcome(outcome: Outcome, send: Send, method: str = "GET") -> Non
     headers = outcome.wire
     if headers is None:
         headers = wire_headers(outcome)
-        object.__setattr__(outcome, "wire", headers)  # a cache on a frozen value: see Outcome.wire
+        outcome.wire = headers  # a cache: see Outcome.wire
     if method == "HEAD" or forbids_body(status):
         body = b""
     await send({"type": "http.response.start", "status": status, "headers": headers})
