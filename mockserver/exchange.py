@@ -80,9 +80,15 @@ class Incoming:
         return self._json_problem
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Outcome:
-    """What answers a request: status, ready-encoded body, and who decided it."""
+    """What answers a request: status, ready-encoded body, and who decided it; not changed once made
+    (`dataclasses.replace` makes a changed copy), but for `wire`, a cache.
+
+    Not a frozen dataclass: the simulator makes one per answer, and a frozen one's `__init__` sets each
+    field through `object.__setattr__`, which made building it cost 4 times as much. Hashable all the
+    same (a Rule, which is, holds its replies), from the fields `wire` is not one of.
+    """
 
     status: int
     body: bytes
