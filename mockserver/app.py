@@ -137,11 +137,14 @@ class MockApp:
         origin = headers.get("origin")
         cors = self.cors.headers(origin)
 
-        async def send(message: Message) -> None:
-            # The outermost layer: every response, the catch-all's included, gets the CORS headers.
-            if message["type"] == "http.response.start" and cors:
-                message = {**message, "headers": [*message.get("headers", ()), *cors]}
-            await raw_send(message)
+        send = raw_send
+        if cors:  # a request from a browser page: one more layer, no cost to the others
+
+            async def send(message: Message) -> None:
+                # The outermost layer: every response, the catch-all's included, gets the CORS headers.
+                if message["type"] == "http.response.start":
+                    message = {**message, "headers": [*message.get("headers", ()), *cors]}
+                await raw_send(message)
 
         path: str = scope["path"]
         if scope["method"] == "OPTIONS" and "access-control-request-method" in headers:
@@ -240,10 +243,14 @@ def _answered_by(send: Send, who: bytes) -> Send:
 
 
 def _headers(scope: Scope) -> dict[str, str]:
-    headers: dict[str, str] = {}
-    for raw_name, raw_value in scope["headers"]:
-        name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
-        headers[name] = f"{headers[name]}, {value}" if name in headers else value
+    """The request's headers by lowercase name, a repeated name's values joined with ", "."""
+    raw = scope["headers"]
+    headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in raw}
+    if len(headers) < len(raw):  # a name came more than once: join its values, in order
+        headers = {}
+        for raw_name, raw_value in raw:
+            name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
+            headers[name] = f"{headers[name]}, {value}" if name in headers else value
     return headers
 
 
