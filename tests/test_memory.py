@@ -186,3 +186,57 @@ def test_big_token_refused(small: MockServer) -> None:
         assert name.status_code == 400
         tokens = client.get("/__mock/workspace").json()["data"]["tokens"]
     assert all(len(str(token)) < 1000 for token in tokens)
+
+
+def test_a_served_request_leaves_no_reference_cycle() -> None:
+    """Like uvicorn, the server's `send` is a method of an object that holds the scope. Freed by
+    reference counting alone (the collector off), that object must die with the request: a cycle
+    through the scope made the collector run six times as often under load."""
+    import asyncio
+    import gc
+    import weakref
+
+    from mockserver import MockApp
+
+    app = MockApp(Settings(reload=False))
+
+    class Cycle:  # uvicorn's RequestResponseCycle, in short
+        def __init__(self, path: str) -> None:
+            self.scope = {
+                "type": "http",
+                "method": "GET",
+                "path": path,
+                "raw_path": path.encode(),
+                "query_string": b"",
+                "headers": [(b"host", b"mock"), (b"x-api-key", DEMO_KEY.encode())],
+                "server": ("127.0.0.1", 3100),
+                "client": ("127.0.0.1", 5555),
+                "scheme": "http",
+                "http_version": "1.1",
+                "root_path": "",
+                "asgi": {"version": "3.0"},
+            }
+            self.statuses: list[int] = []
+
+        async def receive(self) -> dict[str, object]:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(self, message: dict[str, object]) -> None:
+            if message["type"] == "http.response.start":
+                self.statuses.append(int(message["status"]))  # type: ignore[call-overload]
+
+    async def serve(path: str) -> tuple[weakref.ref[Cycle], list[int]]:
+        cycle = Cycle(path)
+        await app(cycle.scope, cycle.receive, cycle.send)
+        return weakref.ref(cycle), cycle.statuses
+
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        for path in (f"{DESIGNS}/dsg_invoice", f"{DESIGNS}/dsg_nope", "/nowhere"):
+            gone, statuses = asyncio.run(serve(path))
+            assert statuses[:1] in ([200], [404])
+            assert gone() is None, f"GET {path}: the request's objects outlived it (a reference cycle)"
+    finally:
+        if was_on:
+            gc.enable()
