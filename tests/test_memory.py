@@ -196,6 +196,8 @@ def test_a_served_request_leaves_no_reference_cycle() -> None:
     import gc
     import weakref
 
+    from starlette.types import Message
+
     from mockserver import MockApp
 
     app = MockApp(Settings(reload=False))
@@ -218,12 +220,12 @@ def test_a_served_request_leaves_no_reference_cycle() -> None:
             }
             self.statuses: list[int] = []
 
-        async def receive(self) -> dict[str, object]:
+        async def receive(self) -> Message:
             return {"type": "http.request", "body": b"", "more_body": False}
 
-        async def send(self, message: dict[str, object]) -> None:
+        async def send(self, message: Message) -> None:
             if message["type"] == "http.response.start":
-                self.statuses.append(int(message["status"]))  # type: ignore[call-overload]
+                self.statuses.append(message["status"])
 
     async def serve(path: str) -> tuple[weakref.ref[Cycle], list[int]]:
         cycle = Cycle(path)
