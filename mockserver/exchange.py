@@ -44,7 +44,7 @@ class Incoming:
         self.method = method.upper()
         self.path = path
         self.query_string = query_string
-        self.headers: Mapping[str, str] = {k.lower(): v for k, v in (headers or {}).items()}
+        self.headers: Mapping[str, str] = {k.lower(): v for k, v in headers.items()} if headers else {}
         self.body = body
         self.operation: str | None = None
         """The API operation the request performs in `revision` (None: no route); set before matching."""
