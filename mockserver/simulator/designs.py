@@ -14,7 +14,8 @@ from pydantic import BaseModel
 
 from .. import catalog
 from . import authoring, bodies, uploads
-from .endpoints import API, CURSOR, LIMIT, ApiError, Call, Endpoint, Param, Rendered, json_body, page
+from .endpoints import API, CURSOR, LIMIT, ApiError, Call, Endpoint, Param, json_body, page
+from .rendered import Rendered
 from .schemas import (
     DesignCreated,
     DesignCreatedWithResults,
@@ -159,8 +160,8 @@ def get(call: Call) -> Rendered:
             fields["config"] = design.tree
             fields["variables"] = authoring.variables(design.tree, call.profile.vocabulary)
         data = answer(call, fields).model_dump(mode="json")
-        design.rendered = (profile, catalog.encode(catalog.success_envelope(data)))
-    return Rendered(design.rendered[1])
+        design.rendered = (profile, Rendered(catalog.encode(catalog.success_envelope(data))))
+    return design.rendered[1]
 
 
 def tree(call: Call) -> Rendered:

@@ -7,7 +7,8 @@ from ..exchange import Incoming, Outcome
 from ..replies import error_outcome, success_outcome
 from . import links
 from .auth import authenticate
-from .endpoints import ApiError, Call, Rendered, raise_missing
+from .endpoints import ApiError, Call, raise_missing
+from .rendered import Rendered
 from .revisions import Revision
 from .workspace import Workspace
 
@@ -46,5 +47,8 @@ class Simulator:
         except ApiError as error:
             return error_outcome(error.code, ANSWERED_BY, error.message)
         if isinstance(data, Rendered):
-            return Outcome(endpoint.status, data.body, ANSWERED_BY)
+            outcome = data.outcome
+            if outcome is None or outcome.status != endpoint.status:
+                outcome = data.outcome = Outcome(endpoint.status, data.body, ANSWERED_BY)
+            return outcome
         return success_outcome(data.model_dump(mode="json", by_alias=True), ANSWERED_BY, endpoint.status)

@@ -21,6 +21,7 @@ from ..exchange import NOT_JSON, Incoming
 from ..matching import PathPattern, compile_path
 from ..safejson import TOO_DEEP
 from .profile import Profile
+from .rendered import Rendered
 from .workspace import Workspace
 
 if TYPE_CHECKING:
@@ -68,13 +69,6 @@ class Call:
     def query(self, name: str) -> str | None:
         values = self.incoming.query.get(name)
         return values[0] if values else None
-
-
-@dataclass(frozen=True, slots=True)
-class Rendered:
-    """A success envelope already encoded (a handler's cached answer for data that has not changed)."""
-
-    body: bytes
 
 
 Handler = Callable[[Call], BaseModel | Rendered]

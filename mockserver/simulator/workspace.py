@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from . import authoring
+from .rendered import Rendered
 from .starting import StartingAsset, StartingDesign, StartingKey, StartingToken, StartingWorkspace
 
 START_EPOCH = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -38,8 +39,8 @@ class Design:
     modified_at: datetime
     version: int = 0
     """Counts changes to the tree: links to previews name the version they show."""
-    rendered: tuple[str, bytes] | None = None
-    """GET /designs/{id}'s answer for one revision (its name, the bytes); None after any change."""
+    rendered: tuple[str, Rendered] | None = None
+    """GET /designs/{id}'s answer for one revision (its name, the encoded answer); None after any change."""
     _size: int | None = None
 
     @property
