@@ -134,7 +134,9 @@ async def test_list_pages_through_every_design_with_cursors(revision: str) -> No
         assert len(data(await client.get(f"{API}/designs?limit=200"), 200)["items"]) == 3
 
 
-@pytest.mark.parametrize("query", ["limit=0", "limit=201", "limit=-1", "limit=ten", "cursor=not-a-cursor"])
+@pytest.mark.parametrize(
+    "query", ["limit=0", "limit=201", "limit=-1", "limit=ten", "limit=", "cursor=not-a-cursor"]
+)
 async def test_list_refuses_a_limit_outside_1_to_200_and_a_foreign_cursor(revision: str, query: str) -> None:
     async with session(revision) as (_, client):
         response = await client.get(f"{API}/designs?{query}")

@@ -210,9 +210,12 @@ _INTEGER = re.compile(r"-?[0-9]+")
 
 
 def int_param(call: Call, name: str, default: int, low: int, high: int) -> int:
-    """An integer query parameter: not a number → VALIDATION_ERROR, out of range → INVALID_INPUT."""
+    """An integer query parameter: not a number → VALIDATION_ERROR, out of range → INVALID_INPUT.
+
+    Absent, it takes `default`; sent empty (`?limit=`), it is not a number: the docs type it an integer
+    and say nothing of an empty one, so the mock does not accept what the real API may refuse."""
     raw = call.query(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
     if not _INTEGER.fullmatch(raw):
         raise ApiError("VALIDATION_ERROR", f"Query parameter '{name}' must be an integer, got {raw[:40]!r}.")
