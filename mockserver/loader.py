@@ -24,6 +24,7 @@ from pydantic import ValidationError
 
 from . import model, validation
 from .errors import Problem, ScenarioError
+from .matching import compile_path
 from .rules import Rule, RuleIndex, compile_rule
 from .simulator.starting import StartingWorkspace, default_workspace
 from .yamldoc import Document, YamlProblem, read
@@ -172,8 +173,12 @@ def load(user_folder: Path | None = None, cache: LoadCache | None = None) -> Sce
 
     With `cache`, a file unchanged since the cache saw it (same mtime, size and inode) is not parsed again.
     """
-    with _collector_paused():
-        return _load(user_folder, cache)
+    try:
+        with _collector_paused():
+            return _load(user_folder, cache)
+    finally:
+        # Its work is done once the rules hold their patterns: kept, it would hold 10,000 more entries.
+        compile_path.cache_clear()
 
 
 @contextmanager

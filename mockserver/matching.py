@@ -8,10 +8,11 @@ condition stopped a request from matching, for the journal and error messages.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from .credentials import mask_header
 from .exchange import NOT_JSON, Incoming
@@ -56,6 +57,35 @@ a `{name}`, or where a regular expression stops being plain text); anything from
 
 Route = tuple[tuple[int, str], ...]
 
+SHARED_LIMIT = 4096
+"""Distinct route steps, and distinct named segments, kept to be shared between patterns (see
+`_step`); over it, the table starts again."""
+_Pair = TypeVar("_Pair", tuple[int, str], tuple[bool, str])
+_STEPS: dict[tuple[int, str], tuple[int, str]] = {}
+_NAMED: dict[tuple[bool, str], tuple[bool, str]] = {}
+
+
+def _step(kind: int, text: str) -> tuple[int, str]:
+    """The route step (kind, text), one tuple shared by all the patterns that have it, its text interned.
+
+    A file of 10,000 rules has tens of thousands of steps, most of them the same few (`api`, `v1`, a
+    `{name}`): shared, they take no memory per rule."""
+    return _shared(_STEPS, (kind, sys.intern(text)))
+
+
+def _named(is_name: bool, text: str) -> tuple[bool, str]:
+    """A named segment (is a name, text), shared like `_step` (kept apart: False == 0 == LITERAL)."""
+    return _shared(_NAMED, (is_name, sys.intern(text)))
+
+
+def _shared(table: dict[_Pair, _Pair], pair: _Pair) -> _Pair:
+    found = table.get(pair)
+    if found is None:
+        if len(table) >= SHARED_LIMIT:
+            table.clear()
+        found = table[pair] = pair
+    return found
+
 
 @dataclass(frozen=True, slots=True)
 class PathPattern:
@@ -70,13 +100,24 @@ class PathPattern:
     """
 
     source: str
-    prefix: tuple[str, ...]
     literal: bool
     route: Route = ((REST, ""),)
     _regex: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
     segments: tuple[tuple[bool, str], ...] | None = field(default=None, compare=False, repr=False)
     """For a template whose segments are each plain text or a whole `{name}`, the segments as
     (is a name, text): matched segment by segment, with no regular expression to build."""
+
+    @property
+    def prefix(self) -> tuple[str, ...]:
+        """The pattern's leading literal segments (worked out from `route`: not kept, to save memory)."""
+        if self.source.startswith("^"):
+            return ()
+        texts = []
+        for kind, text in self.route:
+            if kind != LITERAL:
+                break
+            texts.append(text)
+        return tuple(texts)
 
     @property
     def regex(self) -> re.Pattern[str] | None:
@@ -135,25 +176,25 @@ def compile_path(source: str) -> PathPattern:
     """Compile `/literal/{name}/*/**` or `^regex$`; PatternError says what is wrong.
 
     Remembered (a pattern is validated, then compiled into its rule: once is enough), up to 32,768
-    patterns: a file of 10,000 rules loads without compiling each path twice.
+    patterns: a file of 10,000 rules loads without compiling each path twice. `loader.load` clears
+    it when done: by then each rule holds its pattern.
     """
     if source.startswith("^"):
         if plain_regex(source):  # valid as it stands: compiled when first needed
-            return PathPattern(source, (), False, _regex_route(source))
+            return PathPattern(source, False, _regex_route(source))
         try:
             regex = re.compile(source)
         except re.error as exc:
             raise PatternError(f"invalid regular expression {source!r}: {exc}") from None
-        return PathPattern(source, (), False, _regex_route(source), _regex=regex)
+        return PathPattern(source, False, _regex_route(source), _regex=regex)
     if not source.startswith("/"):
         raise PatternError(f"path pattern {source!r} must start with '/' (or '^' for a regular expression)")
     if "?" in source:
         raise PatternError(f"path pattern {source!r} contains '?': put query conditions in 'query'")
     if "*" not in source and "{" not in source and "}" not in source:
-        whole = tuple(source[1:].split("/"))
-        return PathPattern(source, whole, True, tuple((LITERAL, segment) for segment in whole))
-    prefix, route, _, segments = _template(source, build=False)
-    return PathPattern(source, prefix, False, route, segments=segments)
+        return PathPattern(source, True, tuple(_step(LITERAL, segment) for segment in path_segments(source)))
+    _, route, _, segments = _template(source, build=False)
+    return PathPattern(source, False, route, segments=segments)
 
 
 _WHOLE_NAME = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}\Z")
@@ -191,20 +232,20 @@ def _template(
                 parts.append("/" + re.escape(segment))
             if literal:
                 prefix.append(segment)
-            step = (LITERAL, segment)
+            step = _step(LITERAL, segment)
             if named is not None:
-                named.append((False, segment))
+                named.append(_named(False, segment))
         else:
             parts.append("/" + compiled)
             literal = False
             lead_end = _LEAD_END.search(segment)
-            step = (LEAD, segment[: lead_end.start()] if lead_end else segment)
+            step = _step(LEAD, segment[: lead_end.start()] if lead_end else segment)
             if named is not None:
                 whole = _WHOLE_NAME.match(segment)
                 if whole is None:
                     named = None
                 else:
-                    named.append((True, whole[1]))
+                    named.append(_named(True, whole[1]))
         if not route or route[-1][0] != REST:
             route.append(step)
     return tuple(prefix), tuple(route), "".join(parts), None if named is None else tuple(named)
@@ -263,9 +304,9 @@ def _regex_route(source: str) -> Route:
     if len(pieces) < 2 or pieces[0] != "":
         return ((REST, ""),)
     whole, lead = pieces[1:-1], pieces[-1]
-    route = [(LITERAL, segment) for segment in whole]
+    route = [_step(LITERAL, segment) for segment in whole]
     if lead:
-        route.append((LEAD, lead))
+        route.append(_step(LEAD, lead))
     route.append((REST, ""))
     return tuple(route)
 
@@ -498,7 +539,7 @@ def compile_matcher(
     operation: str | None = None,
 ) -> RequestMatcher:
     return RequestMatcher(
-        None if method is None or method == "*" else method.upper(),
+        None if method is None or method == "*" else sys.intern(method.upper()),
         compile_path(path or ANY_PATH),
         _globs(query, fold=False) if query else (),
         _globs(headers, fold=True) if headers else (),

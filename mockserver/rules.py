@@ -13,7 +13,7 @@ from typing import Any
 
 from . import model
 from .exchange import Incoming, Outcome
-from .matching import LEAD, LITERAL, REST, RequestMatcher, compile_matcher, path_segments
+from .matching import LEAD, LITERAL, REST, SHARED_LIMIT, RequestMatcher, compile_matcher, path_segments
 from .replies import prepare
 
 
@@ -69,6 +69,11 @@ _NONE: dict[Any, Any] = {}
 thousands of nodes, most of which use one or two of their four mappings."""
 
 
+_LENGTHS: dict[tuple[int, ...], tuple[int, ...]] = {}
+"""`lead_lengths` tuples, one of each, shared by the nodes that have it (most have one of the same
+few); at most SHARED_LIMIT, then the table starts again."""
+
+
 class _Node:
     """One place in the segment trie: what the next segment may be, and the rules filed here.
 
@@ -104,7 +109,10 @@ class _Node:
         led = self.leads.get(text)
         if led is None:
             led = self.leads[text] = _Node()
-            self.lead_lengths = tuple(sorted({*self.lead_lengths, len(text)}))
+            lengths = tuple(sorted({*self.lead_lengths, len(text)}))
+            if len(_LENGTHS) >= SHARED_LIMIT:
+                _LENGTHS.clear()
+            self.lead_lengths = _LENGTHS.setdefault(lengths, lengths)
         return led
 
     def file(self, rule: Rule, rest: bool) -> None:

@@ -496,3 +496,17 @@ def test_a_valid_folder_loads_without_finding_positions(
     write_scenario("child", "extends: default\nrules:\n  - {when: GET /x, reply: {status: 200, data: {}}}\n")
     with patch.object(Document, "_find_positions", side_effect=AssertionError("positions found")):
         assert "child" in loader.load(scenario_dir)
+
+
+def test_a_load_leaves_no_compiled_pattern_behind(scenario_dir: Path, write_scenario: WriteScenario) -> None:
+    """Patterns are remembered while a file is validated and compiled, then forgotten: the rules hold
+    theirs, and the cache would otherwise keep one more entry per rule for as long as the server runs."""
+    from mockserver.matching import compile_path
+
+    lines = "\n".join(
+        f'  - {{when: "GET /api/v1/things-{n}/{{id}}", reply: {{error: NOT_FOUND}}}}' for n in range(50)
+    )
+    write_scenario("many", f"rules:\n{lines}\n")
+    scenarios = loader.load(scenario_dir)
+    assert len(scenarios.get("many").rules) == 50
+    assert compile_path.cache_info().currsize == 0

@@ -711,3 +711,38 @@ def test_a_template_matched_segment_by_segment_agrees_with_its_regular_expressio
     assert pattern.match(path) == expected
     assert pattern.matches(path) is (expected is not None)
     assert pattern._regex is None
+
+
+def test_patterns_share_their_route_steps_and_named_segments() -> None:
+    """10,000 rules under /api/v1/... must not each keep their own ('api', 'v1', '{id}') pieces."""
+    import mockserver.matching as matching
+
+    first = matching.compile_path("/api/v1/first-thing/{id}")
+    second = matching.compile_path("/api/v1/second-thing/{id}")
+    literal = matching.compile_path("/api/v1/third-thing")
+    assert first.route[0] is second.route[0] is literal.route[0]  # (LITERAL, "api")
+    assert first.route[1] is second.route[1]  # (LITERAL, "v1")
+    assert first.route[-1] is second.route[-1]  # (LEAD, "") for {id}
+    assert first.route[2] is not second.route[2]
+    assert first.segments is not None
+    assert second.segments is not None
+    assert first.segments[-1] is second.segments[-1]  # (True, "id")
+    assert first.segments[0] is second.segments[0]  # (False, "api")
+    assert first.prefix == ("api", "v1", "first-thing")
+    assert literal.prefix == ("api", "v1", "third-thing")
+
+
+def test_the_shared_pieces_stay_within_their_limit() -> None:
+    import mockserver.matching as matching
+
+    for n in range(matching.SHARED_LIMIT + 50):
+        matching.compile_path.__wrapped__(f"/api/v1/thing-{n}/{{id}}")
+    assert 0 < len(matching._STEPS) <= matching.SHARED_LIMIT
+    assert 0 < len(matching._NAMED) <= matching.SHARED_LIMIT
+    again = matching.compile_path.__wrapped__("/api/v1/thing-0/{id}")
+    assert again.route == (
+        (matching.LITERAL, "api"),
+        (matching.LITERAL, "v1"),
+        (matching.LITERAL, "thing-0"),
+        (matching.LEAD, ""),
+    )
