@@ -79,11 +79,14 @@ class _Node:
 
     Its mappings are the shared empty `_NONE` until something is filed in them (`_own`)."""
 
-    __slots__ = ("children", "ends", "lead_lengths", "leads", "rests")
+    __slots__ = ("any", "children", "ends", "lead_lengths", "leads", "rests")
 
     def __init__(self) -> None:
         self.children: dict[str, _Node] = _NONE
         """The next segment, written out."""
+        self.any: _Node | None = None
+        """A next segment of any text (a lead of none: `{name}`, `*`): the commonest lead, kept
+        without a mapping of its own (10,000 rules ending in `/{id}` would make 10,000 of them)."""
         self.leads: dict[str, _Node] = _NONE
         """A next segment that begins with this text (a glob or `{name}` segment)."""
         self.lead_lengths: tuple[int, ...] = ()
@@ -104,6 +107,10 @@ class _Node:
 
     def lead(self, text: str) -> _Node:
         """The child for segments beginning with `text`, made if new."""
+        if not text:
+            if self.any is None:
+                self.any = _Node()
+            return self.any
         if self.leads is _NONE:
             self.leads = {}
         led = self.leads.get(text)
@@ -182,6 +189,8 @@ class RuleIndex:
                 child = node.children.get(segment)
                 if child is not None:
                     reached.append(child)
+                if node.any is not None:
+                    reached.append(node.any)
                 for length in node.lead_lengths:
                     if length > len(segment):
                         break
