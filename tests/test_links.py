@@ -388,3 +388,12 @@ def test_over_http_the_storage_answers_get_head_and_errors(
     tampered = httpx.get(url.replace(signature, signature + "0"))
     assert (tampered.status_code, tampered.headers["content-type"]) == (403, "application/xml")
     assert ElementTree.fromstring(tampered.content).findtext("Code") == "SignatureDoesNotMatch"
+
+
+@pytest.mark.parametrize("text", ["plain", "a<b>&c", "&amp; already", "<Error>\"quoted\" 'x'</Error>", ""])
+def test_storage_escapes_xml_text_as_the_standard_library_does(text: str) -> None:
+    from xml.sax.saxutils import escape as standard
+
+    from mockserver.simulator import storage
+
+    assert storage.escape(text) == standard(text)

@@ -21,8 +21,13 @@ ON_FIRST_USE = (
     "starlette.applications",
     "watchfiles",
     "httpx",
+    "email.parser",
+    "email._header_value_parser",
+    "urllib.request",
+    "xml.sax",
 )
-"""Loaded when first needed: drawing a file, the first admin request, OpenAPI, a watched folder, a client."""
+"""Loaded when first needed: drawing a file, the first admin request, OpenAPI, a watched folder, a
+client, an upload's multipart body (the email package's parser); never: urllib.request, xml.sax."""
 SERVING = (
     "mockserver.app",
     "mockserver.server",

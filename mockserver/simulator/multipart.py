@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from email.message import Message
-from email.parser import BytesParser
-from email.policy import HTTP
 
 from .endpoints import ApiError, Call
 
@@ -26,6 +23,11 @@ def form(call: Call) -> dict[str, Part]:
             "VALIDATION_ERROR",
             "This endpoint takes multipart/form-data with a 'file' part (Content-Type header).",
         )
+    # Imported here: the email package (its header parser above all) is large, and only uploads need it.
+    from email.message import Message
+    from email.parser import BytesParser
+    from email.policy import HTTP
+
     head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode("latin-1", "replace")
     message = BytesParser(policy=HTTP).parsebytes(head + call.incoming.body)
     if not message.is_multipart() or message.defects:

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final, Literal
 from urllib.parse import parse_qsl, quote
-from xml.sax.saxutils import escape
 
 from ..exchange import Outcome
 
@@ -42,6 +41,13 @@ ANSWERED_BY: Final = "simulator"
 
 _SIGNATURE_PARAM: Final[dict[Style, str]] = {"imaginepdf": "signature", "gcs": "X-Goog-Signature"}
 _SAFE: Final = "-_.~"
+
+
+def escape(text: str) -> str:
+    """`text` as XML character data (`&`, `<`, `>` escaped); xml.sax.saxutils would do the same, but
+    importing it imports urllib.request, http.client and ssl, which a server that never serves a
+    storage refusal need not load."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def owns(path: str) -> bool:
