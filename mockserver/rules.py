@@ -276,6 +276,15 @@ def choose(
     buckets = index.buckets(incoming.method, incoming.path, incoming.operation)
     if not buckets:
         return None
+    if len(buckets) == 1:  # the common case: the bucket's order is file order, no heads to compare
+        bucket = buckets[0]
+        position = _next_match(bucket, 0, incoming, hits)
+        while position is not None:
+            rule = bucket[position]
+            if rule.chance is None or rng.random() < rule.chance:
+                return _take(rule, hits, rng)
+            position = _next_match(bucket, position + 1, incoming, hits)
+        return None
     heads: list[tuple[int, int, int]] = []  # (order, bucket, position) of each bucket's next match
     for number, bucket in enumerate(buckets):
         position = _next_match(bucket, 0, incoming, hits)
@@ -286,18 +295,23 @@ def choose(
         _, number, position = head
         rule = buckets[number][position]
         if rule.chance is None or rng.random() < rule.chance:
-            used = hits.get(rule.id, 0)
-            hits[rule.id] = used + 1
-            outcome = rule.replies[used if rule.sequence else 0]
-            if rule.delay is None:
-                return Choice(rule, outcome)
-            low, high = rule.delay
-            return Choice(rule, outcome, low if low == high else rng.uniform(low, high))
+            return _take(rule, hits, rng)
         heads.remove(head)
         following = _next_match(buckets[number], position + 1, incoming, hits)
         if following is not None:
             heads.append((buckets[number][following].order, number, following))
     return None
+
+
+def _take(rule: Rule, hits: MutableMapping[str, int], rng: random.Random) -> Choice:
+    """`rule` takes the request: count the use, pick its reply and its delay."""
+    used = hits.get(rule.id, 0)
+    hits[rule.id] = used + 1
+    outcome = rule.replies[used if rule.sequence else 0]
+    if rule.delay is None:
+        return Choice(rule, outcome)
+    low, high = rule.delay
+    return Choice(rule, outcome, low if low == high else rng.uniform(low, high))
 
 
 def _next_match(bucket: Bucket, start: int, incoming: Incoming, hits: MutableMapping[str, int]) -> int | None:
