@@ -236,9 +236,11 @@ def _check(
             now = 0.0 if value.strip().isdigit() else session.clock.now().timestamp()
             retry_after = parse_retry_after(value, now)
     if credential is not None:
-        name = (
-            mask_header(header, incoming.headers[header]) if header == "authorization" else mask(credential)
-        )
+        sent = incoming.headers[header]
+        shown_header, shown_value, name = log.shown
+        if shown_value != sent or shown_header != header:
+            name = mask_header(header, sent) if header == "authorization" else mask(credential)
+            log.shown = (header, sent, name)
     exchange = Exchange(
         request_id if request_id is not None else log.serial,
         arrived,

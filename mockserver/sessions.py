@@ -67,6 +67,9 @@ class GuidanceLog:
         self.total = 0
         self.serial = 0
         """Requests checked; numbers them when the journal is off."""
+        self.shown: tuple[str, str, str] = ("", "", "")
+        """The latest credential given to the checks (its header's name and value) and its masked form:
+        a client sends the same one again and again, so it is masked once."""
 
     @property
     def thresholds(self) -> Thresholds:

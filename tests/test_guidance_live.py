@@ -578,3 +578,22 @@ def test_the_readme_guidance_example_runs_as_written(pytester: pytest.Pytester) 
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1, errors=1)
     result.stdout.fnmatch_lines(["*[[]retried-402]*"])
+
+
+@pytest.mark.anyio
+async def test_each_client_is_named_by_its_own_credential_when_two_take_turns(mock: MockAsgi) -> None:
+    """The checks mask the credential they saw last only once; a second client between two requests
+    of the first must not be named after either of them wrongly."""
+    mock.operations.patch_workspace(
+        None, {"api_keys": [{"key": DEMO_KEY, "name": "One"}, {"key": SPARE_KEY, "name": "Two"}]}
+    )
+    mock.fail("generate", "INSUFFICIENT_CREDITS", times=4)
+    async with mock.client() as client:
+        for key in (DEMO_KEY, SPARE_KEY, DEMO_KEY, SPARE_KEY):
+            answer = await client.post(GENERATE, json=INVOICE, headers={"X-API-Key": key})
+            assert answer.status_code == 402
+    named = sorted((finding.id, finding.client) for finding in mock.guidance())
+    assert named == [
+        ("retried-402", f"pc_live_…{DEMO_KEY[-4:]}"),
+        ("retried-402", f"pc_live_…{SPARE_KEY[-4:]}"),
+    ]
