@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -58,9 +58,8 @@ a `{name}`, or where a regular expression stops being plain text); anything from
 Route = tuple[tuple[int, str], ...]
 
 SHARED_LIMIT = 4096
-"""Distinct route steps, and distinct named segments, kept to be shared between patterns (see
-`_step`); over it, the table starts again."""
-_Pair = TypeVar("_Pair", tuple[int, str], tuple[bool, str])
+"""Distinct values a table of `shared` keeps; over it, the table starts again."""
+_Shared = TypeVar("_Shared", bound=Hashable)
 _STEPS: dict[tuple[int, str], tuple[int, str]] = {}
 _NAMED: dict[tuple[bool, str], tuple[bool, str]] = {}
 
@@ -70,20 +69,22 @@ def _step(kind: int, text: str) -> tuple[int, str]:
 
     A file of 10,000 rules has tens of thousands of steps, most of them the same few (`api`, `v1`, a
     `{name}`): shared, they take no memory per rule."""
-    return _shared(_STEPS, (kind, sys.intern(text)))
+    return shared(_STEPS, (kind, sys.intern(text)))
 
 
 def _named(is_name: bool, text: str) -> tuple[bool, str]:
     """A named segment (is a name, text), shared like `_step` (kept apart: False == 0 == LITERAL)."""
-    return _shared(_NAMED, (is_name, sys.intern(text)))
+    return shared(_NAMED, (is_name, sys.intern(text)))
 
 
-def _shared(table: dict[_Pair, _Pair], pair: _Pair) -> _Pair:
-    found = table.get(pair)
+def shared(table: dict[_Shared, _Shared], value: _Shared) -> _Shared:
+    """The one object equal to `value` that `table` hands out (`value` itself when new), so that the
+    many compiled rules holding an equal value hold one object; at most SHARED_LIMIT are kept."""
+    found = table.get(value)
     if found is None:
         if len(table) >= SHARED_LIMIT:
             table.clear()
-        found = table[pair] = pair
+        found = table[value] = value
     return found
 
 
@@ -130,7 +131,7 @@ class PathPattern:
         if self.source.startswith("^"):
             regex = re.compile(self.source)
         else:
-            regex = re.compile(_template(self.source, build=True)[2], re.DOTALL)
+            regex = re.compile(_template(self.source, build=True)[1], re.DOTALL)
         object.__setattr__(self, "_regex", regex)  # the same value whichever thread sets it first
         return regex
 
@@ -193,7 +194,7 @@ def compile_path(source: str) -> PathPattern:
         raise PatternError(f"path pattern {source!r} contains '?': put query conditions in 'query'")
     if "*" not in source and "{" not in source and "}" not in source:
         return PathPattern(source, True, tuple(_step(LITERAL, segment) for segment in path_segments(source)))
-    _, route, _, segments = _template(source, build=False)
+    route, _, segments = _template(source, build=False)
     return PathPattern(source, False, route, segments=segments)
 
 
@@ -203,23 +204,18 @@ _WHOLE_NAME = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}\Z")
 _LEAD_END = re.compile(r"[*{]")
 
 
-def _template(
-    source: str, build: bool
-) -> tuple[tuple[str, ...], Route, str, tuple[tuple[bool, str], ...] | None]:
-    """The prefix, route, (when `build`) regular expression and named segments of `/a/{name}/*.pdf/**`,
+def _template(source: str, build: bool) -> tuple[Route, str, tuple[tuple[bool, str], ...] | None]:
+    """The route, (when `build`) regular expression and named segments of `/a/{name}/*.pdf/**`,
     a pattern that is not all literal; PatternError says what is wrong, whether or not the expression
     is built. The named segments (`/a/{id}/b` → (False, 'a'), (True, 'id'), (False, 'b')) are None
     when a segment has a glob or a `{name}` with text around it: those match with the expression."""
     names: set[str] = set()
     parts: list[str] = []
-    prefix: list[str] = []
     route: list[tuple[int, str]] = []
     named: list[tuple[bool, str]] | None = []
-    literal = True
     for segment in path_segments(source):
         if segment == "**":
             parts.append("(?:/.*)?")
-            literal = False
             named = None
             if not route or route[-1][0] != REST:
                 route.append((REST, ""))
@@ -230,14 +226,11 @@ def _template(
         if compiled is None:
             if build:
                 parts.append("/" + re.escape(segment))
-            if literal:
-                prefix.append(segment)
             step = _step(LITERAL, segment)
             if named is not None:
                 named.append(_named(False, segment))
         else:
             parts.append("/" + compiled)
-            literal = False
             lead_end = _LEAD_END.search(segment)
             step = _step(LEAD, segment[: lead_end.start()] if lead_end else segment)
             if named is not None:
@@ -248,7 +241,7 @@ def _template(
                     named.append(_named(True, whole[1]))
         if not route or route[-1][0] != REST:
             route.append(step)
-    return tuple(prefix), tuple(route), "".join(parts), None if named is None else tuple(named)
+    return tuple(route), "".join(parts), None if named is None else tuple(named)
 
 
 _ESCAPE = r"\\[!-/:-@\[-`{-~ dDwWsS]"

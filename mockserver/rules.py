@@ -13,7 +13,7 @@ from typing import Any
 
 from . import model
 from .exchange import Incoming, Outcome
-from .matching import LEAD, LITERAL, REST, SHARED_LIMIT, RequestMatcher, compile_matcher, path_segments
+from .matching import LEAD, LITERAL, REST, RequestMatcher, compile_matcher, path_segments, shared
 from .replies import prepare
 
 
@@ -70,8 +70,8 @@ thousands of nodes, most of which use one or two of their four mappings."""
 
 
 _LENGTHS: dict[tuple[int, ...], tuple[int, ...]] = {}
-"""`lead_lengths` tuples, one of each, shared by the nodes that have it (most have one of the same
-few); at most SHARED_LIMIT, then the table starts again."""
+"""`lead_lengths` tuples, one of each (`shared`), for the nodes that have it: most have one of the
+same few."""
 
 
 class _Node:
@@ -116,10 +116,7 @@ class _Node:
         led = self.leads.get(text)
         if led is None:
             led = self.leads[text] = _Node()
-            lengths = tuple(sorted({*self.lead_lengths, len(text)}))
-            if len(_LENGTHS) >= SHARED_LIMIT:
-                _LENGTHS.clear()
-            self.lead_lengths = _LENGTHS.setdefault(lengths, lengths)
+            self.lead_lengths = shared(_LENGTHS, tuple(sorted({*self.lead_lengths, len(text)})))
         return led
 
     def file(self, rule: Rule, rest: bool) -> None:
