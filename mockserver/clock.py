@@ -129,7 +129,7 @@ class Clock:
 
     def real(self) -> datetime:
         """The source's time, aware and UTC."""
-        moment = datetime.now(UTC) if self.source is utc_now else self.source()
+        moment = self.source()
         zone = moment.tzinfo
         if zone is UTC:  # the default source's: read once per request, so no conversion
             return moment
