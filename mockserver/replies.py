@@ -147,7 +147,7 @@ def _content_type(media_type: str) -> tuple[bytes, bytes]:
 
 
 @lru_cache(maxsize=256)
-def _answered_by(who: str) -> tuple[bytes, bytes]:
+def _answered_by_header(who: str) -> tuple[bytes, bytes]:
     return (b"x-mock-answered-by", who.encode("latin-1", "replace"))
 
 
@@ -163,10 +163,10 @@ def wire_headers(outcome: Outcome) -> tuple[tuple[bytes, bytes], ...]:
     else:
         framing = (_content_type(outcome.media_type), (b"content-length", b"%d" % len(outcome.body)))
     if not outcome.headers:
-        return (*framing, _answered_by(outcome.answered_by))
+        return (*framing, _answered_by_header(outcome.answered_by))
     return (
         *framing,
-        _answered_by(outcome.answered_by),
+        _answered_by_header(outcome.answered_by),
         *((k.lower().encode("latin-1"), v.encode("latin-1", "replace")) for k, v in outcome.headers),
     )
 
