@@ -28,6 +28,9 @@ schema = schemathesis.openapi.from_asgi("/__mock/openapi.json", APP)
 schema.config.generation.update(max_examples=15)
 
 ENVELOPE_KEYS = {"status", "data", "error"}
+RAW_SUCCESS = {("GET", "/api/v1/designs/{id}/tree")}
+"""Operations whose success is documented without the envelope (README: C's raw tree); their errors
+are enveloped, and schemathesis checks their success bodies against the documented schema above."""
 
 
 @schema.parametrize()
@@ -47,6 +50,8 @@ def test_every_generated_request_gets_a_documented_envelope(case: Any) -> None:
     case.validate_response(response, excluded_checks=excluded)
     assert response.status_code < 500, response.text  # no rule asked for a 5xx
     body = json.loads(response.content)
+    if response.status_code < 400 and (case.method.upper(), case.path) in RAW_SUCCESS:
+        return  # the documented exception, when the generated id names an existing design
     assert set(body) == ENVELOPE_KEYS
     if response.status_code < 400:
         assert body["status"] == "success"
