@@ -11,7 +11,8 @@ import difflib
 import gc
 import re
 import stat
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -206,13 +207,43 @@ def _load(user_folder: Path | None, cache: LoadCache | None) -> ScenarioSet:
         if not user_folder.is_dir():
             raise ScenarioError([Problem(str(user_folder), 1, 1, "scenario folder does not exist")])
         sources.update((s.name, s) for s in _sources(user_folder, str(user_folder), False, problems))
-    parsed: dict[str, tuple[model.Scenario, Document, Source]] = {}
+    if cache is not None:
+        cache.begin()
+    # The documents are gone once _read_all returns (unless the cache keeps them): the rules compiled
+    # next take the memory they held, instead of leaving it free in pages the process keeps.
+    parsed, files, entries = _read_all(sources.values(), cache, problems)
+    if problems:
+        raise ScenarioError(problems)
+    compiled: dict[str, CompiledScenario] = {}
+    if cache is None:
+        uses = Counter(ancestor for name in parsed for ancestor in _lineage(name, parsed))
+        for name in sorted(parsed):
+            lineage = _lineage(name, parsed)
+            uses.subtract(lineage)
+            spent = frozenset(ancestor for ancestor in lineage if not uses[ancestor])
+            compiled[name] = _compile(name, parsed, files, spent)
+        return ScenarioSet(compiled)
+    for name in sorted(parsed):
+        lineage = _lineage(name, parsed)
+        made_from = (tuple(entries[n] for n in lineage), tuple(files[n] for n in lineage))
+        compiled[name] = cache.compiled(name, made_from, partial(_compile, name, parsed, files))
+    return ScenarioSet(compiled)
+
+
+_Valid = Mapping[str, tuple[model.Scenario, Source]]
+"""The files that validated, by scenario name."""
+
+
+def _read_all(
+    sources: Iterable[Source], cache: LoadCache | None, problems: list[Problem]
+) -> tuple[_Valid, dict[str, dict[str, bytes]], dict[str, _Parsed]]:
+    """Every file read and validated (problems added to `problems`), the `file:` replies of each, and
+    what was read of each file (for the cache)."""
+    parsed: dict[str, tuple[model.Scenario, Source]] = {}
     files: dict[str, dict[str, bytes]] = {}
     documents: dict[str, tuple[Document, Source]] = {}
     entries: dict[str, _Parsed] = {}
-    if cache is not None:
-        cache.begin()
-    for source in sources.values():
+    for source in sources:
         read_file = entries[source.name] = _parse(source, cache)
         problems.extend(read_file.problems)
         doc, scenario = read_file.doc, read_file.scenario
@@ -220,19 +251,10 @@ def _load(user_folder: Path | None, cache: LoadCache | None) -> ScenarioSet:
             continue
         documents[source.name] = (doc, source)
         if scenario is not None:
-            parsed[source.name] = (scenario, doc, source)
+            parsed[source.name] = (scenario, source)
             files[source.name] = _reply_files(scenario, doc, source, problems)
     _check_extends(documents, problems)
-    if problems:
-        raise ScenarioError(problems)
-    if cache is None:
-        return ScenarioSet({name: _compile(name, parsed, files) for name in sorted(parsed)})
-    compiled: dict[str, CompiledScenario] = {}
-    for name in sorted(parsed):
-        lineage = _lineage(name, parsed)
-        made_from = (tuple(entries[n] for n in lineage), tuple(files[n] for n in lineage))
-        compiled[name] = cache.compiled(name, made_from, partial(_compile, name, parsed, files))
-    return ScenarioSet(compiled)
+    return parsed, files, entries if cache is not None else {}
 
 
 def _parse(source: Source, cache: LoadCache | None) -> _Parsed:
@@ -435,7 +457,7 @@ def _check_extends(documents: Mapping[str, tuple[Document, Source]], problems: l
             problems.append(Problem(source.display, line, column, f"extends makes a cycle: {loop}"))
 
 
-def _lineage(name: str, parsed: Mapping[str, tuple[model.Scenario, Document, Source]]) -> list[str]:
+def _lineage(name: str, parsed: _Valid) -> list[str]:
     """`name`, the scenario it extends, and so on up (`_check_extends` ruled out unknown names and cycles)."""
     lineage: list[str] = []
     current: str | None = name
@@ -447,9 +469,12 @@ def _lineage(name: str, parsed: Mapping[str, tuple[model.Scenario, Document, Sou
 
 def _compile(
     name: str,
-    parsed: Mapping[str, tuple[model.Scenario, Document, Source]],
+    parsed: _Valid,
     files: Mapping[str, Mapping[str, bytes]],
+    spent: Collection[str] = (),
 ) -> CompiledScenario:
+    """Scenario `name` compiled with the ones it extends. The validated rules of the files in `spent`
+    (no scenario compiled after this one uses them) are let go one by one as they are compiled."""
     lineage = _lineage(name, parsed)
     workspace: dict[str, Any] = {}
     rules: list[Rule] = []
@@ -457,8 +482,9 @@ def _compile(
         inherited = parsed[ancestor][0].workspace
         workspace = _merge(workspace, inherited.model_dump(exclude_unset=True) if inherited else {})
     for ancestor in lineage:
-        scenario, _, source = parsed[ancestor]
-        for number, rule in enumerate(scenario.rules, start=1):
+        scenario, source = parsed[ancestor]
+        validated = _taken(scenario.rules) if ancestor in spent else scenario.rules
+        for number, rule in enumerate(validated, start=1):
             rules.append(compile_rule(rule, f"{source.filename}#{number}", len(rules), files[ancestor]))
     revision = next((parsed[a][0].api_revision for a in lineage if parsed[a][0].api_revision), None)
     guidance: dict[str, Any] = {}
@@ -466,7 +492,7 @@ def _compile(
         if (set_here := parsed[ancestor][0].guidance) is not None:
             given = set_here.model_dump(exclude_unset=True)
             guidance.update((key, value) for key, value in given.items() if value is not None)
-    scenario, _, source = parsed[name]
+    scenario, source = parsed[name]
     return CompiledScenario(
         name=name,
         description=scenario.description or "",
@@ -479,6 +505,15 @@ def _compile(
         api_revision=revision,
         guidance=guidance,
     )
+
+
+def _taken(rules: list[model.Rule]) -> Iterator[model.Rule]:
+    """The rules in order, each removed from `rules` as it is given. The rules compiled from them then
+    reuse their memory as it is freed: without this, a file of 10,000 rules leaves ~6 MB free but
+    held by the process once its validated rules are gone."""
+    rules.reverse()
+    while rules:
+        yield rules.pop()
 
 
 def _merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:

@@ -119,6 +119,47 @@ def test_extends_puts_own_rules_first_and_merges_workspace(
     assert first.replies[0].code == "FORBIDDEN"
 
 
+def test_every_scenario_extending_a_file_gets_its_rules(
+    scenario_dir: Path, write_scenario: WriteScenario
+) -> None:
+    """A load without a cache lets a file's validated rules go once the last scenario using them is
+    compiled: every scenario before that one, in any name order, still gets them."""
+    write_scenario("zbase", "rules:\n  - {when: GET /z, reply: {status: 200, data: {}}}\n")
+    write_scenario("a", "extends: m\n")
+    write_scenario("m", "extends: zbase\n")
+    write_scenario("b", "extends: zbase\n")
+    loaded = loader.load(scenario_dir)
+    for name in ("a", "m", "b", "zbase"):
+        assert [rule.id for rule in loaded.get(name).rules.rules] == ["zbase.yaml#1"], name
+
+
+def test_validated_rules_are_let_go_as_they_are_compiled(
+    scenario_dir: Path, write_scenario: WriteScenario
+) -> None:
+    """The compiled rules reuse the memory of the validated ones (a process keeps what a load freed
+    too late): when the last rule of a file is compiled, the others' validated forms are gone."""
+    from mockserver import model, rules
+
+    count = 300
+    write_scenario(
+        "many",
+        "rules:\n" + "".join(f"  - {{when: GET /r{n}, reply: {{error: NOT_FOUND}}}}\n" for n in range(count)),
+    )
+    alive: list[int] = []
+    compile_rule = rules.compile_rule
+
+    def counting(rule: Any, rule_id: str, *args: Any) -> Any:
+        if rule_id == f"many.yaml#{count}":
+            mine = (o for o in gc.get_objects() if isinstance(o, model.Rule))
+            alive.append(sum(str(rule.when.path).startswith("/r") for rule in mine))
+        return compile_rule(rule, rule_id, *args)
+
+    with patch.object(loader, "compile_rule", counting):
+        loader.load(scenario_dir)
+    assert len(alive) == 1
+    assert alive[0] < 10, f"{alive[0]} validated rules still alive at the last compile"
+
+
 def test_rule_ids_number_rules_within_their_file(scenario_dir: Path, write_scenario: WriteScenario) -> None:
     write_scenario(
         "two",
