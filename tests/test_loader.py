@@ -160,6 +160,28 @@ def test_validated_rules_are_let_go_as_they_are_compiled(
     assert alive[0] < 10, f"{alive[0]} validated rules still alive at the last compile"
 
 
+def test_a_load_leaves_its_objects_out_of_the_younger_generations(
+    scenario_dir: Path, write_scenario: WriteScenario
+) -> None:
+    """The objects a load keeps go to the collector's oldest generation at once: the younger passes
+    do not walk them (with 10,000 rules, the first pass after a load took 0.1 s)."""
+    count = 500
+    write_scenario(
+        "many",
+        "rules:\n" + "".join(f"  - {{when: GET /r{n}, reply: {{error: NOT_FOUND}}}}\n" for n in range(count)),
+    )
+    was_on = gc.isenabled()
+    gc.enable()
+    try:
+        loaded = loader.load(scenario_dir)
+        young = len(gc.get_objects(generation=0)) + len(gc.get_objects(generation=1))
+    finally:
+        if not was_on:
+            gc.disable()
+    assert len(loaded.get("many").rules.rules) == count
+    assert young < count, f"{young} objects left to the younger generations"
+
+
 def test_rule_ids_number_rules_within_their_file(scenario_dir: Path, write_scenario: WriteScenario) -> None:
     write_scenario(
         "two",
