@@ -73,6 +73,10 @@ def success_envelope(data: Any) -> dict[str, Any]:
     return {"status": "success", "data": data, "error": None}
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+"""What `json.dumps` with these options would build again at every call (it keeps no state)."""
+
+
 def encode(document: Any) -> bytes:
     """Compact UTF-8 JSON, the one encoding every response body uses."""
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return _ENCODER.encode(document).encode("utf-8")
