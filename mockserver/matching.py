@@ -12,7 +12,7 @@ import sys
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from .credentials import mask_header
 from .exchange import NOT_JSON, Incoming
@@ -60,6 +60,7 @@ Route = tuple[tuple[int, str], ...]
 SHARED_LIMIT = 4096
 """Distinct values a table of `shared` keeps; over it, the table starts again."""
 _Shared = TypeVar("_Shared", bound=Hashable)
+_Key = TypeVar("_Key", bound=Hashable)
 _STEPS: dict[tuple[int, str], tuple[int, str]] = {}
 _NAMED: dict[tuple[bool, str], tuple[bool, str]] = {}
 
@@ -77,18 +78,35 @@ def _named(is_name: bool, text: str) -> tuple[bool, str]:
     return shared(_NAMED, (is_name, sys.intern(text)))
 
 
-def shared(table: dict[_Shared, _Shared], value: _Shared) -> _Shared:
+_LITERALS: dict[str, tuple[tuple[int, str], tuple[bool, str]]] = {}
+
+
+def _literal(segment: str) -> tuple[tuple[int, str], tuple[bool, str]]:
+    """A literal segment's route step and named segment, in one look-up: a file repeats its segments
+    (`api`, `v1`) in every rule."""
+    found = _LITERALS.get(segment)
+    if found is None:
+        found = shared(_LITERALS, segment, (_step(LITERAL, segment), _named(False, segment)))
+    return found
+
+
+@overload
+def shared(table: dict[_Shared, _Shared], value: _Shared) -> _Shared: ...
+@overload
+def shared(table: dict[_Key, _Shared], value: _Key, made: _Shared) -> _Shared: ...
+def shared(table: dict[Any, Any], value: Any, made: Any = None) -> Any:
     """The one object equal to `value` that `table` hands out (`value` itself when new), so that the
-    many compiled rules holding an equal value hold one object; at most SHARED_LIMIT are kept."""
+    many compiled rules holding an equal value hold one object; at most SHARED_LIMIT are kept.
+    With `made`: the object `table` holds for the key `value`, `made` when it holds none."""
     found = table.get(value)
     if found is None:
         if len(table) >= SHARED_LIMIT:
             table.clear()
-        found = table[value] = value
+        found = table[value] = value if made is None else made
     return found
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class PathPattern:
     """A compiled path pattern.
 
@@ -132,7 +150,7 @@ class PathPattern:
             regex = re.compile(self.source)
         else:
             regex = re.compile(_template(self.source, build=True)[1], re.DOTALL)
-        object.__setattr__(self, "_regex", regex)  # the same value whichever thread sets it first
+        self._regex = regex  # the same value whichever thread sets it first
         return regex
 
     def matches(self, path: str) -> bool:
@@ -220,17 +238,16 @@ def _template(source: str, build: bool) -> tuple[Route, str, tuple[tuple[bool, s
             if not route or route[-1][0] != REST:
                 route.append((REST, ""))
             continue
-        if "**" in segment:
-            raise PatternError(f"'**' must be a whole segment in path pattern {source!r}")
-        compiled = _compile_segment(segment, source, names, build)
-        if compiled is None:
+        if "{" not in segment and "}" not in segment and "*" not in segment:
+            step, literal = _literal(segment)
             if build:
                 parts.append("/" + re.escape(segment))
-            step = _step(LITERAL, segment)
             if named is not None:
-                named.append(_named(False, segment))
+                named.append(literal)
         else:
-            parts.append("/" + compiled)
+            if "**" in segment:
+                raise PatternError(f"'**' must be a whole segment in path pattern {source!r}")
+            parts.append("/" + _compile_segment(segment, source, names, build))
             lead_end = _LEAD_END.search(segment)
             step = _step(LEAD, segment[: lead_end.start()] if lead_end else segment)
             if named is not None:
@@ -297,7 +314,7 @@ def _regex_route(source: str) -> Route:
     if len(pieces) < 2 or pieces[0] != "":
         return ((REST, ""),)
     whole, lead = pieces[1:-1], pieces[-1]
-    route = [_step(LITERAL, segment) for segment in whole]
+    route = [_literal(segment)[0] for segment in whole]
     if lead:
         route.append(_step(LEAD, lead))
     route.append((REST, ""))
@@ -308,11 +325,8 @@ _SEGMENT_PART = re.compile(r"\{([^}]*)\}|(\{)|(\})|\*")
 """In a segment: a `{name}`, an unclosed `{`, an unmatched `}`, or a `*`."""
 
 
-def _compile_segment(segment: str, source: str, names: set[str], build: bool = True) -> str | None:
-    """Regex for one segment with `{name}` or `*` (checked, but "" unless `build`); None when it is
-    plain text."""
-    if "{" not in segment and "}" not in segment and "*" not in segment:
-        return None
+def _compile_segment(segment: str, source: str, names: set[str], build: bool = True) -> str:
+    """Regex for one segment with a `{`, `}` or `*` (checked, but "" unless `build`)."""
     out: list[str] = []
     done = 0
     for found in _SEGMENT_PART.finditer(segment):
@@ -438,7 +452,7 @@ def _short(value: Any, limit: int = 60) -> str:
 # --- a whole request ----------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class RequestMatcher:
     """Method, path, query, headers and body conditions of one rule, compiled.
 

@@ -17,9 +17,12 @@ from .matching import LEAD, LITERAL, REST, RequestMatcher, compile_matcher, path
 from .replies import prepare
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Rule:
-    """One rule, ready to match: `replies` holds rendered Outcomes (None = simulator)."""
+    """One rule, ready to match: `replies` holds rendered Outcomes (None = simulator).
+
+    Never changed once made, but not frozen: a file may make 10,000, and a frozen dataclass's
+    `__init__` costs three times as much (the same holds for PathPattern and RequestMatcher)."""
 
     id: str
     order: int
