@@ -5,6 +5,7 @@
     .venv/bin/python -m benchmarks --write    # also rewrite benchmarks/RESULTS.md
     .venv/bin/python -m benchmarks --only journal   # one section (no wrk needed for this one)
     .venv/bin/python -m benchmarks --only startup   # where start-up time goes (no wrk needed)
+    .venv/bin/python -m benchmarks --only instructions   # per-request instruction counts (valgrind)
 
 Throughput comes from `wrk` (Debian: `apt-get install wrk`) against servers
 started as separate processes with the same uvicorn settings; every figure
@@ -40,6 +41,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from . import startup as boot
+from .instructions import instructions
 from .loading import loading
 
 if TYPE_CHECKING:
@@ -90,6 +92,8 @@ def _fmt(value: float, unit: str) -> str:
         return f"{value:.1f} s"
     if unit == "s":
         return f"{value * 1000:.0f} ms" if value >= 0.01 else f"{value * 1e6:.0f} µs"
+    if unit == "instr":
+        return f"{value:,.0f} instructions"
     if unit == "MB":
         return f"{value:.1f} MB"
     if unit == "5xx":
@@ -608,6 +612,7 @@ SECTIONS = {
     "startup": startup_breakdown,
     "shapes": rule_shapes,
     "loading": loading,
+    "instructions": instructions,
 }
 """Sections `--only` runs on their own (quick: fewer rounds)."""
 
