@@ -168,7 +168,7 @@ class Checker:
             retry = self._is_retry(track.last, x)
         found = self._judge(track, x) if retry else []
         self._remember(track, x, retry)
-        return [finding for finding in found if _first(track, finding)]
+        return [finding for finding in found if _first(track, finding)] if found else found
 
     def _is_retry(self, previous: Exchange, x: Exchange) -> bool:
         """Sent after the previous answer to the same request (not alongside it), and soon enough."""
@@ -235,14 +235,16 @@ class Checker:
         return [_finding("no-backoff", x, detail, track.shown(x, waited))]
 
     def _remember(self, track: _Track, x: Exchange, retry: bool) -> None:
-        waited = max(0.0, x.at - track.last.answered) if retry else None
-        continues = retry and is_transient(track.last.status, track.last.fault)
-        if not continues:
+        last = track.last
+        if retry and is_transient(last.status, last.fault):  # the burst goes on
+            waited = x.at - last.answered
+            track.evidence.append((x, waited if waited > 0.0 else 0.0))
+        else:  # a new burst begins with `x`
             track.attempts, track.waits, track.last_wait, track.grew = 0, 0, None, False
             track.evidence.clear()
+            track.evidence.append((x, None))
         track.last, track.writes = x, self._writes
         track.attempts += 1
-        track.evidence.append((x, waited if continues else None))
 
 
 def failed(x: Exchange) -> bool:
