@@ -192,14 +192,18 @@ def _collector_paused() -> Iterator[None]:
     (0.1 s for 10,000 rules): freezing and unfreezing the tracked objects moves them to the oldest
     generation instead, without a walk. Cyclic garbage among them (the load makes none; a process
     hosting the fixture may have some) is then freed by the next full pass, not the next young one.
+    Once a server has started, its objects are frozen for good (`MockApp`'s lifespan): a reload then
+    freezes its own too, and never unfreezes the server's.
     """
     was_on = gc.isenabled()
+    frozen = gc.get_freeze_count()
     gc.disable()
     try:
         yield
     finally:
         gc.freeze()
-        gc.unfreeze()
+        if not frozen:
+            gc.unfreeze()
         if was_on:
             gc.enable()
 

@@ -182,6 +182,22 @@ def test_a_load_leaves_its_objects_out_of_the_younger_generations(
     assert young < count, f"{young} objects left to the younger generations"
 
 
+def test_a_load_in_a_started_server_keeps_its_objects_frozen(
+    scenario_dir: Path, write_scenario: WriteScenario
+) -> None:
+    """A started server freezes its objects for good (the collector never walks them); a reload must
+    not unfreeze them, and freezes its own."""
+    write_scenario("few", "rules:\n  - {when: GET /r, reply: {error: NOT_FOUND}}\n")
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        loaded = loader.load(scenario_dir)
+        assert gc.get_freeze_count() > frozen
+    finally:
+        gc.unfreeze()
+    assert loaded.get("few").rules.rules[0].id == "few.yaml#1"
+
+
 def test_rule_ids_number_rules_within_their_file(scenario_dir: Path, write_scenario: WriteScenario) -> None:
     write_scenario(
         "two",
