@@ -69,6 +69,11 @@ class Document:
         self._find_positions()
         return self._keys
 
+    def keeping(self, data: Any) -> Document:
+        """This document's positions (or its way to find them) with `data` in place of its own: what a
+        cache keeps of a document whose data lives on in another form."""
+        return Document(data, self._values, self._keys, self._positions)
+
     def _find_positions(self) -> None:
         if self._positions is not None:
             found = self._positions()

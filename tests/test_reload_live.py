@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
-from mockserver import MockServer
+from mockserver import MockServer, ScenarioError
 from mockserver.loader import LoadCache, load
 from mockserver.yamlbase import MAX_NODES
 from tests.conftest import DEMO_KEY, RunningCli, WriteScenario
@@ -234,3 +235,25 @@ def test_the_load_cache_reads_again_only_what_changed(
     (scenario_dir / "alone.yaml").unlink()
     assert "alone" not in load(scenario_dir, cache)
     assert cache.parsed == 0
+
+
+def test_the_load_cache_keeps_little_of_a_document_and_still_words_its_problems(
+    scenario_dir: Path, write_scenario: WriteScenario
+) -> None:
+    """A cached file keeps its `extends`, not its data (that lives on in the validated scenario): a
+    problem a later load finds in it is still reported at its line and column."""
+    first = write_scenario("first", "description: one\n\nextends: second\n")
+    second = write_scenario("second", "rules:\n" + MARKER.format(code="S3_ERROR"))
+    cache = LoadCache()
+    load(scenario_dir, cache)
+    kept = cache._files[str(first)][1].doc
+    assert kept is not None
+    assert kept.data == {"extends": "second"}
+
+    second.write_text("extends: first\n")  # now a cycle, through the file the cache kept
+    with pytest.raises(ScenarioError) as caught:
+        load(scenario_dir, cache)
+    assert cache.parsed == 1
+    assert f"{first}:3:10: extends makes a cycle: first → second → first" in [
+        str(problem) for problem in caught.value.problems
+    ]
