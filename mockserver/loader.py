@@ -102,6 +102,7 @@ class _Parsed:
     """One file read and validated, with the problems it had (a broken file stays broken until it changes)."""
 
     doc: Document | None
+    """With a cache, only the document's `extends` and its positions: its data lives on in `scenario`."""
     scenario: model.Scenario | None
     problems: tuple[Problem, ...]
 
