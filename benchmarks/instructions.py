@@ -26,7 +26,6 @@ from typing import Any
 from . import startup as boot
 from .serve import DESIGN, RULE_GET, RULE_POST, SHAPES, shape_path
 
-KEY = "pc_live_demo0000000000000001"
 WARM_UP = 300
 
 
@@ -40,7 +39,7 @@ def _send(port: int, count: int, method: str, target: str) -> int:
     status = 0
     try:
         for _ in range(count):
-            connection.request(method, target, headers={"X-API-Key": KEY})
+            connection.request(method, target, headers={"X-API-Key": boot.KEY})
             answer = connection.getresponse()
             answer.read()
             status = answer.status
@@ -50,19 +49,14 @@ def _send(port: int, count: int, method: str, target: str) -> int:
 
 
 def _ready(port: int, process: subprocess.Popen[bytes], deadline: float) -> None:
+    health = b"GET /__mock/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
     end = time.monotonic() + deadline
-    while time.monotonic() < end:
+    while not boot._answers(port, health):
         if process.poll() is not None:
             raise RuntimeError("the server under callgrind exited")
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", "/__mock/health")
-            if connection.getresponse().status == 200:
-                connection.close()
-                return
-        except OSError:
-            time.sleep(0.5)
-    raise RuntimeError("the server under callgrind did not answer")
+        if time.monotonic() > end:
+            raise RuntimeError("the server under callgrind did not answer")
+        time.sleep(0.5)
 
 
 def per_request(kind: str, method: str, target: str, count: int, serve_args: Sequence[str] = ()) -> float:

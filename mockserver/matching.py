@@ -320,7 +320,7 @@ def _regex_route(source: str) -> Route:
     if len(pieces) < 2 or pieces[0] != "":
         return ((REST, ""),)
     whole, lead = pieces[1:-1], pieces[-1]
-    route = [_literal(segment)[0] for segment in whole]
+    route = [_step(LITERAL, segment) for segment in whole]
     if lead:
         route.append(_step(LEAD, lead))
     route.append((REST, ""))
