@@ -204,12 +204,8 @@ def _cut(text: str) -> str:
     return text if len(text) <= TEXT_LIMIT else text[:TEXT_LIMIT] + _CUT
 
 
-def _kept_headers(headers: Mapping[str, str]) -> tuple[Mapping[str, str], bool, int]:
-    """Headers within the limits, whether any was cut or dropped, and the characters kept."""
-    values = headers.values()
-    size = sum(map(len, headers)) + sum(map(len, values))  # C loops: this runs for every request
-    if size <= TEXT_LIMIT or (size <= HEADERS_LIMIT and max(map(len, values)) <= TEXT_LIMIT):
-        return headers, False, size
+def _cut_headers(headers: Mapping[str, str]) -> tuple[dict[str, str], int]:
+    """Headers over the limits cut to them (values cut, the last ones dropped), and the characters kept."""
     kept: dict[str, str] = {}
     size = 0
     for name, value in headers.items():
@@ -218,23 +214,28 @@ def _kept_headers(headers: Mapping[str, str]) -> tuple[Mapping[str, str], bool, 
             continue
         kept[name] = value
         size += len(name) + len(value)
-    return kept, True, size
+    return kept, size
 
 
 def kept(incoming: Incoming) -> tuple[Incoming, bool, int]:
     """What an entry keeps of `incoming` (itself when it is within every limit: no copy on the hot
     path), whether headers were cut, and its rough size in bytes."""
-    headers, cut, size = _kept_headers(incoming.headers)
     path, query, body = incoming.path, incoming.query_string, incoming.body
-    if not cut and len(body) <= BODY_LIMIT and len(path) <= TEXT_LIMIT and len(query) <= TEXT_LIMIT:
+    headers: Mapping[str, str] = incoming.headers
+    values = headers.values()
+    size = sum(map(len, headers)) + sum(map(len, values))  # C loops: this runs for every request
+    whole = size <= TEXT_LIMIT or (size <= HEADERS_LIMIT and max(map(len, values)) <= TEXT_LIMIT)
+    if whole and len(body) <= BODY_LIMIT and len(path) <= TEXT_LIMIT and len(query) <= TEXT_LIMIT:
         return incoming, False, size + len(path) + len(query) + len(body) + ENTRY_OVERHEAD
+    if not whole:
+        headers, size = _cut_headers(headers)
     copy = Incoming(
         incoming.method, _cut(incoming.path), _cut(incoming.query_string), None, incoming.body[:BODY_LIMIT]
     )
     copy.headers = headers
     copy.operation, copy.revision = incoming.operation, incoming.revision
     size += len(copy.path) + len(copy.query_string) + len(copy.body) + ENTRY_OVERHEAD
-    return copy, cut, size
+    return copy, not whole, size
 
 
 class JournalBudget(SharedBudget):
@@ -285,15 +286,15 @@ class Journal:
         self,
         incoming: Incoming,
         outcome: Outcome,
-        started: float,
+        duration: float,
         scenario: CompiledScenario,
         added: RuleIndex = NO_RULES,
     ) -> int:
-        """Keep one exchange; `added` is the index of the session's run-time rules when it was answered.
+        """Keep one exchange that took `duration` seconds; `added` is the index of the session's
+        run-time rules when it was answered.
 
         Returns the entry's id."""
         self._seq += 1
-        duration = time.perf_counter() - started
         copy, headers_cut, size = kept(incoming)
         answer_length = len(outcome.body)
         if answer_length > RESPONSE_BYTES:  # a cut copy, or nothing when binary: see the docstring

@@ -86,7 +86,10 @@ class Pipeline:
             try:
                 incoming.body = await _read_body(receive, settings.max_body_bytes)
                 outcome = refused or await self.answer(incoming, session, overrides)
-                await self.deliver(outcome, scope, receive, tracked, incoming.method)
+                if outcome.fault is None:  # the common case, without deliver's layer
+                    await send_outcome(outcome, tracked, incoming.method)
+                else:
+                    await self.deliver(outcome, scope, receive, tracked, incoming.method)
             except BodyTooLarge:
                 limit = settings.max_body_bytes
                 outcome = error_outcome(
@@ -110,7 +113,7 @@ class Pipeline:
                 if session.journal.limit:
                     scenario = overrides.scenario or session.scenario
                     added = session.added_index
-                    request_id = session.journal.record(incoming, outcome, began, scenario, added)
+                    request_id = session.journal.record(incoming, outcome, duration, scenario, added)
                 found = _check(session, incoming, outcome, scope, arrived, duration, request_id)
             state.sessions.release(session)
             if state.console is not None:
@@ -184,8 +187,10 @@ def _authority(server: Sequence[Any] | None, settings: Settings) -> str:
 def _credential(headers: Mapping[str, str]) -> tuple[str | None, str]:
     """The API key or bearer token a request carries, and the header it came in ((None, "") without)."""
     key = headers.get("x-api-key")
-    if key is not None and key.strip():
-        return key.strip(), "x-api-key"
+    if key is not None:
+        key = key.strip()
+        if key:
+            return key, "x-api-key"
     value = headers.get("authorization")
     if value is not None:
         scheme, _, token = value.strip().partition(" ")

@@ -224,7 +224,11 @@ class SessionStore:
     def checkout(self, session_id: str) -> Session:
         """`get` for a request: the session counts as busy (not evictable) until `release`."""
         with self._lock:
-            session = self._touch(session_id)
+            session = self._sessions.get(session_id)
+            if session is None:
+                session = self._touch(session_id)
+            else:  # the common case, without _touch's call
+                self._sessions.move_to_end(session_id)
             session.busy += 1
             return session
 
