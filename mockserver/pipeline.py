@@ -30,7 +30,15 @@ from starlette.types import Message, Receive, Scope, Send
 from . import faults
 from .credentials import mask, mask_header
 from .exchange import Incoming, Outcome
-from .guidance import Exchange, Finding, body_digest, is_failure, parse_retry_after, request_target
+from .guidance import (
+    EMPTY_DIGEST,
+    Exchange,
+    Finding,
+    body_digest,
+    is_failure,
+    parse_retry_after,
+    request_target,
+)
 from .overrides import NONE as NO_OVERRIDES
 from .overrides import OverrideError, Overrides, split_query
 from .overrides import read as read_overrides
@@ -229,12 +237,13 @@ def _check(
     if len(target) > TARGET_LIMIT:  # kept in findings: cut, with a digest of the rest to tell them apart
         target = target[: TARGET_LIMIT - 20] + "…" + hashlib.sha256(target.encode()).hexdigest()[:16]
     checker = log.checker
-    if checker.quick(name, credential, method, target, status, fault):
-        return []
     failed = is_failure(status, fault)
+    if not failed and checker.quick(name, credential, method, target, status, fault):
+        return []
     digest = ""
-    if checker.wants_digest(name, method, target, failed):
-        digest = body_digest(incoming.body, incoming.headers.get("content-type"))
+    if failed or checker.wants_digest(name, method, target, failed):
+        body = incoming.body
+        digest = body_digest(body, incoming.headers.get("content-type")) if body else EMPTY_DIGEST
     retry_after = None
     for header_name, value in outcome.headers:
         if header_name.lower() == "retry-after":  # a date is against the session's clock, which stamped it

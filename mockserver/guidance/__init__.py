@@ -13,6 +13,7 @@ from .findings import RULES, Finding, RequestRef
 from .identity import (
     CREDENTIAL_REJECTED,
     DETERMINISTIC,
+    EMPTY_DIGEST,
     FAULTS,
     body_digest,
     is_failure,
@@ -26,6 +27,7 @@ __all__ = [
     "BOUNDS",
     "CREDENTIAL_REJECTED",
     "DETERMINISTIC",
+    "EMPTY_DIGEST",
     "FAULTS",
     "HELP",
     "RULES",

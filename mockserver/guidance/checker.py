@@ -121,15 +121,15 @@ class Checker:
 
     def add(self, exchange: Exchange) -> list[Finding]:
         """Take one exchange; the findings it makes that were not reported before."""
-        found = self._credential(exchange)
+        found = self._credential(exchange) if exchange.credential is not None else []
         found += self._repeat(exchange)
         if exchange.status is not None and 200 <= exchange.status < 300 and exchange.method not in READS:
             self._writes += 1
         return found
 
     def _credential(self, x: Exchange) -> list[Finding]:
-        if x.credential is None:
-            return []
+        """What sending `x.credential` (not None) again after it was rejected makes."""
+        assert x.credential is not None
         found: list[Finding] = []
         rejected = self._rejected.get(x.credential)
         if rejected is not None:
@@ -162,25 +162,24 @@ class Checker:
                 self._routes[gone[:3]] -= 1
                 if not self._routes[gone[:3]]:
                     del self._routes[gone[:3]]
-            retry = False
+            retry, waited = False, 0.0
         else:
             self._tracks.move_to_end(key)
-            retry = self._is_retry(track.last, x)
-        found = self._judge(track, x) if retry else []
-        self._remember(track, x, retry)
+            previous, limits = track.last, self.thresholds
+            waited = x.at - previous.answered  # since the answer to the previous one went out
+            # A retry: sent after that answer (not alongside it; a little below 0 is the clocks'
+            # slack), and soon enough.
+            allowed = limits.retry_window + (previous.retry_after or 0.0)
+            retry = -limits.clock_slack <= waited <= allowed
+        found = self._judge(track, x, max(0.0, waited)) if retry else []
+        self._remember(track, x, retry, waited)
         return [finding for finding in found if _first(track, finding)] if found else found
 
-    def _is_retry(self, previous: Exchange, x: Exchange) -> bool:
-        """Sent after the previous answer to the same request (not alongside it), and soon enough."""
-        waited = x.at - previous.answered
-        allowed = self.thresholds.retry_window + (previous.retry_after or 0.0)
-        return -self.thresholds.clock_slack <= waited <= allowed
-
-    def _judge(self, track: _Track, x: Exchange) -> list[Finding]:
-        """The findings `x`, a retry of `track.last`, makes. A kind this track has reported already is
-        not built again (`_first` would drop it): a client repeating a failure costs little."""
+    def _judge(self, track: _Track, x: Exchange, waited: float) -> list[Finding]:
+        """The findings `x`, a retry of `track.last` sent `waited` s (at least 0) after its answer,
+        makes. A kind this track has reported already is not built again (`_first` would drop it): a
+        client repeating a failure costs little."""
         previous, limits, reported = track.last, self.thresholds, track.reported
-        waited = max(0.0, x.at - previous.answered)
         rejected_credential = previous.credential is not None and previous.code in CREDENTIAL_REJECTED
         if previous.status in DETERMINISTIC and not rejected_credential:
             if track.writes != self._writes or "retried-4xx" in reported:
@@ -234,10 +233,9 @@ class Checker:
             return []
         return [_finding("no-backoff", x, detail, track.shown(x, waited))]
 
-    def _remember(self, track: _Track, x: Exchange, retry: bool) -> None:
+    def _remember(self, track: _Track, x: Exchange, retry: bool, waited: float) -> None:
         last = track.last
         if retry and is_transient(last.status, last.fault):  # the burst goes on
-            waited = x.at - last.answered
             track.evidence.append((x, waited if waited > 0.0 else 0.0))
         else:  # a new burst begins with `x`
             track.attempts, track.waits, track.last_wait, track.grew = 0, 0, None, False

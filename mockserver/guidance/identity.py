@@ -23,7 +23,8 @@ READS = frozenset({"GET", "HEAD", "OPTIONS"})
 _BOUNDARY = re.compile(rb"boundary=\"?([^\";\s]+)\"?", re.IGNORECASE)
 
 
-_EMPTY_DIGEST = hashlib.sha256(b"").hexdigest()
+EMPTY_DIGEST = hashlib.sha256(b"").hexdigest()
+"""`body_digest` of an empty body."""
 
 
 def body_digest(body: bytes, content_type: str | None = None) -> str:
@@ -35,7 +36,7 @@ def body_digest(body: bytes, content_type: str | None = None) -> str:
     is hashed as sent; an empty body hashes as b"".
     """
     if not body:
-        return _EMPTY_DIGEST
+        return EMPTY_DIGEST
     stripped = body.strip()
     if stripped[:1] in (b"{", b"["):
         try:
