@@ -42,7 +42,7 @@ from .guidance import (
 from .overrides import NONE as NO_OVERRIDES
 from .overrides import OverrideError, Overrides, split_query
 from .overrides import read as read_overrides
-from .replies import error_outcome, send_outcome, stamped
+from .replies import error_outcome, response_messages, send_outcome, stamped
 from .rules import choose
 from .sessions import DEFAULT_SESSION, Session
 from .settings import Settings
@@ -71,12 +71,7 @@ class Pipeline:
         settings = state.settings
         arrived = time.time()
         began = time.perf_counter()
-        started = False
-
-        async def tracked(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
+        started = False  # True once an answer may have begun to go out: a second one must not follow
 
         query_string, controls = split_query(scope["query_string"].decode("latin-1"))
         incoming = Incoming(scope["method"], scope["path"], query_string)
@@ -94,16 +89,25 @@ class Pipeline:
             try:
                 incoming.body = await _read_body(receive, settings.max_body_bytes)
                 outcome = refused or await self.answer(incoming, session, overrides)
-                if outcome.fault is None:  # the common case, without deliver's layer
-                    await send_outcome(outcome, tracked, incoming.method)
+                if outcome.fault is None:  # the common case: sent here, with no layer over `send`
+                    start, body = response_messages(outcome, incoming.method)
+                    started = True
+                    await send(start)
+                    await send(body)
                 else:
+
+                    async def tracked(message: Message) -> None:
+                        nonlocal started
+                        started = started or message["type"] == "http.response.start"
+                        await send(message)
+
                     await self.deliver(outcome, scope, receive, tracked, incoming.method)
             except BodyTooLarge:
                 limit = settings.max_body_bytes
                 outcome = error_outcome(
                     "INVALID_INPUT", "mockserver", f"Request body is larger than the limit of {limit} bytes."
                 )
-                await send_outcome(outcome, tracked, incoming.method)
+                await send_outcome(outcome, send, incoming.method)
             except faults.ConnectionDropped:
                 raise  # an in-process reset: the client sees it; the finally below journals it
             except Exception as exc:  # the catch-all: a client never sees a traceback
@@ -111,7 +115,7 @@ class Pipeline:
                 state.internal_error(session, f"{incoming.method} {incoming.path}: {exc!r}")
                 outcome = error_outcome("INTERNAL_ERROR", "mockserver", INTERNAL_ERROR_MESSAGE)
                 if not started:
-                    await send_outcome(outcome, tracked, incoming.method)
+                    await send_outcome(outcome, send, incoming.method)
         finally:
             if outcome is None:  # cancelled (the server stopped) before an answer was chosen
                 outcome = error_outcome("INTERNAL_ERROR", "mockserver", "The mock server stopped first.")

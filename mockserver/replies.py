@@ -14,7 +14,7 @@ from email.utils import formatdate
 from functools import lru_cache
 from typing import Any
 
-from starlette.types import Send
+from starlette.types import Message, Send
 
 from . import catalog, model
 from .exchange import Outcome
@@ -179,6 +179,14 @@ async def send_outcome(outcome: Outcome, send: Send, method: str = "GET") -> Non
     headers of the answer but not its body: a keep-alive client would read stray bytes as the next
     response.
     """
+    start, body = response_messages(outcome, method)
+    await send(start)
+    await send(body)
+
+
+def response_messages(outcome: Outcome, method: str = "GET") -> tuple[Message, Message]:
+    """The ASGI response start and body messages `send_outcome` sends (for a caller that sends them
+    itself: the pipeline, which must know when the start has gone out)."""
     status, body = outcome.status, outcome.body
     headers = outcome.wire
     if headers is None:
@@ -186,5 +194,7 @@ async def send_outcome(outcome: Outcome, send: Send, method: str = "GET") -> Non
         outcome.wire = headers  # a cache: see Outcome.wire
     if method == "HEAD" or forbids_body(status):
         body = b""
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+    return (
+        {"type": "http.response.start", "status": status, "headers": headers},
+        {"type": "http.response.body", "body": body},
+    )

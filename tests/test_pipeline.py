@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from mockserver import MockAsgi, MockServer, Settings
+from mockserver import MockApp, MockAsgi, MockServer, Settings
 from mockserver.exchange import Incoming, Outcome
 from mockserver.pipeline import Pipeline
 from mockserver.sessions import Session
@@ -45,6 +45,42 @@ def test_a_simulator_crash_is_answered_500_and_journaled(monkeypatch: pytest.Mon
         mock.check()
     mock.reset()  # a reset forgets the session's internal errors with the rest of its state
     mock.check()
+
+
+@pytest.mark.parametrize("failing", ["http.response.start", "http.response.body"])
+def test_a_send_that_fails_once_the_answer_began_gets_no_second_answer(failing: str) -> None:
+    """Once the start of an answer may have gone out, the catch-all journals the failure and sends
+    nothing more: a second response start on the connection would be a protocol error."""
+    app = MockApp(Settings(log_requests=False, reload=False))
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+        if message["type"] == failing:
+            raise OSError("the client went away")
+
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/api/v1/designs",
+        "raw_path": b"/api/v1/designs",
+        "query_string": b"",
+        "headers": [(b"host", b"mock"), (b"x-api-key", DEMO_KEY.encode())],
+        "client": ("127.0.0.1", 5000),
+        "server": ("127.0.0.1", 3100),
+        "scheme": "http",
+        "http_version": "1.1",
+        "root_path": "",
+    }
+    asyncio.run(app(scope, receive, send))
+    starts = [message for message in sent if message["type"] == "http.response.start"]
+    assert [start["status"] for start in starts] == [200]
+    (entry,) = app.operations.requests(None, {})
+    assert (entry.outcome.status, entry.outcome.code) == (500, "INTERNAL_ERROR")
+    assert "OSError" in app.internal_errors[0]
 
 
 def test_an_in_process_connection_reset_is_journaled() -> None:
