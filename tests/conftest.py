@@ -66,6 +66,24 @@ async def client_for() -> AsyncIterator[ClientFor]:
 DEMO_KEY = "pc_live_demo0000000000000001"
 
 
+def http_scope(path: str, method: str = "GET") -> dict[str, Any]:
+    """An ASGI HTTP scope as uvicorn makes it: a request with the demo key, for driving an app directly."""
+    return {
+        "type": "http",
+        "method": method,
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "headers": [(b"host", b"mock"), (b"x-api-key", DEMO_KEY.encode())],
+        "server": ("127.0.0.1", 3100),
+        "client": ("127.0.0.1", 5555),
+        "scheme": "http",
+        "http_version": "1.1",
+        "root_path": "",
+        "asgi": {"version": "3.0"},
+    }
+
+
 @pytest.fixture(scope="module")
 def server() -> Iterator[MockServer]:
     """A real server on a loopback port, shared by a test module (batches complete at once)."""

@@ -14,7 +14,7 @@ from mockserver import MockServer, Settings
 from mockserver.exchange import Incoming, Outcome
 from mockserver.journal import BODY_LIMIT, HEADERS_LIMIT, TEXT_LIMIT, Journal, JournalBudget
 from mockserver.loader import load
-from tests.conftest import DEMO_KEY, RunningCli
+from tests.conftest import DEMO_KEY, RunningCli, http_scope
 
 DESIGNS = "/api/v1/designs"
 
@@ -204,20 +204,7 @@ def test_a_served_request_leaves_no_reference_cycle() -> None:
 
     class Cycle:  # uvicorn's RequestResponseCycle, in short
         def __init__(self, path: str) -> None:
-            self.scope = {
-                "type": "http",
-                "method": "GET",
-                "path": path,
-                "raw_path": path.encode(),
-                "query_string": b"",
-                "headers": [(b"host", b"mock"), (b"x-api-key", DEMO_KEY.encode())],
-                "server": ("127.0.0.1", 3100),
-                "client": ("127.0.0.1", 5555),
-                "scheme": "http",
-                "http_version": "1.1",
-                "root_path": "",
-                "asgi": {"version": "3.0"},
-            }
+            self.scope = http_scope(path)
             self.statuses: list[int] = []
 
         async def receive(self) -> Message:

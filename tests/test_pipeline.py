@@ -8,13 +8,14 @@ from typing import Any
 
 import httpx
 import pytest
+from starlette.types import Message
 
 from mockserver import MockApp, MockAsgi, MockServer, Settings
 from mockserver.exchange import Incoming, Outcome
 from mockserver.pipeline import Pipeline
 from mockserver.sessions import Session
 
-from .conftest import DEMO_KEY, WriteScenario
+from .conftest import DEMO_KEY, WriteScenario, http_scope
 
 KEY = {"X-API-Key": DEMO_KEY}
 
@@ -52,30 +53,17 @@ def test_a_send_that_fails_once_the_answer_began_gets_no_second_answer(failing: 
     """Once the start of an answer may have gone out, the catch-all journals the failure and sends
     nothing more: a second response start on the connection would be a protocol error."""
     app = MockApp(Settings(log_requests=False, reload=False))
-    sent: list[dict[str, Any]] = []
+    sent: list[Message] = []
 
-    async def receive() -> dict[str, Any]:
+    async def receive() -> Message:
         return {"type": "http.request", "body": b"", "more_body": False}
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: Message) -> None:
         sent.append(message)
         if message["type"] == failing:
             raise OSError("the client went away")
 
-    scope = {
-        "type": "http",
-        "method": "GET",
-        "path": "/api/v1/designs",
-        "raw_path": b"/api/v1/designs",
-        "query_string": b"",
-        "headers": [(b"host", b"mock"), (b"x-api-key", DEMO_KEY.encode())],
-        "client": ("127.0.0.1", 5000),
-        "server": ("127.0.0.1", 3100),
-        "scheme": "http",
-        "http_version": "1.1",
-        "root_path": "",
-    }
-    asyncio.run(app(scope, receive, send))
+    asyncio.run(app(http_scope("/api/v1/designs"), receive, send))
     starts = [message for message in sent if message["type"] == "http.response.start"]
     assert [start["status"] for start in starts] == [200]
     (entry,) = app.operations.requests(None, {})
