@@ -122,3 +122,22 @@ def test_drawing_a_file_loads_the_drawing_code() -> None:
         "asyncio.run(main())"
     )
     assert loaded_after(code, DRAWING) == ["PIL", "mockserver.simulator.render.pdf"]
+
+
+def test_the_command_loads_its_modules_with_the_collector_paused_and_leaves_it_on() -> None:
+    code = (
+        "import gc, sys\n"
+        "runs = []\n"
+        "gc.callbacks.append(lambda phase, info: runs.append(phase) if phase == 'start' else None)\n"
+        "import mockserver.__main__ as entry\n"
+        "sys.argv = ['mockserver', '--version']\n"
+        "try:\n"
+        "    entry.main()\n"
+        "except SystemExit:\n"
+        "    pass"
+    )
+    seen = printed(code, "[len(runs), gc.isenabled(), gc.get_freeze_count()]")
+    collections, on, frozen = seen
+    assert collections < 10  # loading the command's modules makes about 100 with the collector on
+    assert on is True
+    assert frozen > 10_000  # what the modules made is out of the collector's way
