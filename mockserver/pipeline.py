@@ -245,7 +245,7 @@ def _check(
     if not failed and checker.quick(name, credential, method, target, status, fault):
         return []
     digest = ""
-    if failed or checker.wants_digest(name, method, target, failed):
+    if failed or checker.wants_digest(name, method, target, failed=False):
         body = incoming.body
         digest = body_digest(body, incoming.headers.get("content-type")) if body else EMPTY_DIGEST
     retry_after = None
