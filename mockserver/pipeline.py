@@ -30,15 +30,7 @@ from starlette.types import Message, Receive, Scope, Send
 from . import faults
 from .credentials import mask, mask_header
 from .exchange import Incoming, Outcome
-from .guidance import (
-    EMPTY_DIGEST,
-    Exchange,
-    Finding,
-    body_digest,
-    is_failure,
-    parse_retry_after,
-    request_target,
-)
+from .guidance import Exchange, Finding, body_digest, is_failure, parse_retry_after, request_target
 from .overrides import NONE as NO_OVERRIDES
 from .overrides import OverrideError, Overrides, split_query
 from .overrides import read as read_overrides
@@ -136,7 +128,8 @@ class Pipeline:
     async def deliver(
         self, outcome: Outcome, scope: Scope, receive: Receive, send: Send, method: str
     ) -> None:
-        """Send `outcome`, or act out its fault on the connection."""
+        """Act out `outcome`'s fault on the connection (the pipeline sends an answer without one itself);
+        a fault that is neither a reset nor a hang is sent as the answer it is."""
         if outcome.fault == "connection_reset":
             await faults.reset(scope)
         elif outcome.fault == "hang":
@@ -242,12 +235,11 @@ def _check(
         target = target[: TARGET_LIMIT - 20] + "…" + hashlib.sha256(target.encode()).hexdigest()[:16]
     checker = log.checker
     failed = is_failure(status, fault)
-    if not failed and checker.quick(name, credential, method, target, status, fault):
+    if not failed and checker.quick(name, credential, method, target, status):
         return []
     digest = ""
-    if failed or checker.wants_digest(name, method, target, failed=False):
-        body = incoming.body
-        digest = body_digest(body, incoming.headers.get("content-type")) if body else EMPTY_DIGEST
+    if failed or checker.wants_digest(name, method, target):
+        digest = body_digest(incoming.body, incoming.headers.get("content-type"))
     retry_after = None
     for header_name, value in outcome.headers:
         if header_name.lower() == "retry-after":  # a date is against the session's clock, which stamped it

@@ -13,7 +13,6 @@ from .findings import RULES, Finding, RequestRef
 from .identity import (
     CREDENTIAL_REJECTED,
     DETERMINISTIC,
-    EMPTY_DIGEST,
     FAULTS,
     body_digest,
     is_failure,
@@ -27,7 +26,6 @@ __all__ = [
     "BOUNDS",
     "CREDENTIAL_REJECTED",
     "DETERMINISTIC",
-    "EMPTY_DIGEST",
     "FAULTS",
     "HELP",
     "RULES",

@@ -97,27 +97,24 @@ class Checker:
         method: str,
         path: str,
         status: int | None,
-        fault: str | None,
     ) -> bool:
-        """Take a request whose exchange could make no finding without building it: a success (see
-        `failed`) with a credential not rejected, to where nothing is remembered (`client`: the
+        """Take a success (not `failed`: the caller has checked) whose exchange could make no finding,
+        without building it: its credential not rejected, to where nothing is remembered (`client`: the
         credential, else the client's name). True when taken so; False: give it to `add`."""
-        if (
-            is_failure(status, fault)
-            or (credential is not None and credential in self._rejected)
-            or (client, method, path) in self._routes
-        ):
+        if credential is not None and credential in self._rejected:
             return False
-        assert status is not None  # is_failure: an answer without a status is a failure
+        if (client, method, path) in self._routes:
+            return False
+        assert status is not None  # a success has a status
         if 200 <= status < 300 and method not in READS:
             self._writes += 1
         return True
 
-    def wants_digest(self, client: str, method: str, path: str, failed: bool) -> bool:
-        """Whether `add` will read the body digest of such an exchange (`client`: its credential, else its
-        name; `failed`: see `failed`): only a failure, or a request to where one is remembered, needs it.
-        A caller that computes digests lazily passes "" when this says no."""
-        return failed or (client, method, path) in self._routes
+    def wants_digest(self, client: str, method: str, path: str) -> bool:
+        """Whether `add` will read the body digest of a success (`client`: its credential, else its name):
+        only when a request to where it went is remembered. A failure's it always reads. A caller that
+        computes digests lazily passes "" when neither holds."""
+        return (client, method, path) in self._routes
 
     def add(self, exchange: Exchange) -> list[Finding]:
         """Take one exchange; the findings it makes that were not reported before."""

@@ -23,8 +23,7 @@ READS = frozenset({"GET", "HEAD", "OPTIONS"})
 _BOUNDARY = re.compile(rb"boundary=\"?([^\";\s]+)\"?", re.IGNORECASE)
 
 
-EMPTY_DIGEST = hashlib.sha256(b"").hexdigest()
-"""`body_digest` of an empty body."""
+_EMPTY_DIGEST = hashlib.sha256(b"").hexdigest()
 
 
 def body_digest(body: bytes, content_type: str | None = None) -> str:
@@ -36,7 +35,7 @@ def body_digest(body: bytes, content_type: str | None = None) -> str:
     is hashed as sent; an empty body hashes as b"".
     """
     if not body:
-        return EMPTY_DIGEST
+        return _EMPTY_DIGEST
     stripped = body.strip()
     if stripped[:1] in (b"{", b"["):
         try:
