@@ -10,13 +10,9 @@ import difflib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
-import yaml
-
-_LOADER: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml's safe loader when PyYAML has it (this package's own file, read at every start)."""
+from . import packaged
 
 
 @dataclass(frozen=True)
@@ -34,8 +30,7 @@ class ErrorCode:
 
 
 def _load() -> Mapping[str, ErrorCode]:
-    text = resources.files(__package__).joinpath("catalog.yaml").read_text("utf-8")
-    return {row["code"]: ErrorCode(**row) for row in yaml.load(text, Loader=_LOADER)}
+    return {row["code"]: ErrorCode(**row) for row in packaged.data("catalog.yaml")}
 
 
 CODES: Mapping[str, ErrorCode] = _load()

@@ -23,12 +23,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from . import model, validation
+from . import model, packaged, validation
 from .errors import Problem, ScenarioError
 from .matching import compile_path
 from .rules import Rule, RuleIndex, compile_rule
 from .simulator.starting import StartingWorkspace, default_workspace
-from .yamldoc import Document, YamlProblem, read
+from .yamlbase import Document, YamlProblem
 
 SUFFIXES = (".yaml", ".yml")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
@@ -94,7 +94,7 @@ class ScenarioSet:
 
 
 def builtin_folder() -> Traversable:
-    return resources.files(__package__).joinpath("scenarios")
+    return resources.files(__package__).joinpath(packaged.SCENARIOS)
 
 
 @dataclass(frozen=True)
@@ -392,7 +392,7 @@ def _sources(
 
 def _read(source: Source, problems: list[Problem]) -> Document | None:
     try:
-        doc = read(source.file.read_text(encoding="utf-8"))
+        doc = _document(source, source.file.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
         problems.append(Problem(source.display, 1, 1, "file is not UTF-8 text"))
         return None
@@ -408,6 +408,16 @@ def _read(source: Source, problems: list[Problem]) -> Document | None:
         )
         return None
     return doc
+
+
+def _document(source: Source, text: str) -> Document:
+    """A built-in file from its JSON twin (`packaged`); a user's file parsed (PyYAML is imported for
+    the first one: a start without a user folder never imports it)."""
+    if source.builtin:
+        return packaged.document(f"{packaged.SCENARIOS}/{source.filename}", text)
+    from .yamldoc import read
+
+    return read(text)
 
 
 def _validate(doc: Document, source: Source, problems: list[Problem]) -> model.Scenario | None:

@@ -1,25 +1,17 @@
-"""What yamldoc's two readers share: positions, limits, problems, documents and plain scalars."""
+"""What yamldoc's two readers share and the loader sees: positions, limits, problems and documents.
+
+No PyYAML here: a start that reads only the package's own files (their JSON twins, `packaged`)
+never imports it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any, Protocol
-
-import yaml
+from typing import Any
 
 Path = tuple[str | int, ...]
 Mark = tuple[int, int]  # (line, column), both from 1
 
-STR = "tag:yaml.org,2002:str"
-_INT = "tag:yaml.org,2002:int"
-SCALARS = {
-    "tag:yaml.org,2002:null",
-    "tag:yaml.org,2002:bool",
-    _INT,
-    "tag:yaml.org,2002:float",
-    STR,
-    "tag:yaml.org,2002:timestamp",
-}
 MAX_NODES = 200_000
 """Values of one file after aliases and merge keys are expanded (merge entries walked included)."""
 MAX_TEXT = 20 * 1024 * 1024
@@ -109,47 +101,3 @@ def _child(node: Any, step: str | int) -> Any:
     if isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
         return node[step]
     return _ABSENT
-
-
-# --- scalars -------------------------------------------------------------------------------------------
-
-_IMPLICIT = yaml.SafeLoader.yaml_implicit_resolvers
-_BUILD = yaml.constructor.SafeConstructor.yaml_constructors
-_CONSTRUCTOR = yaml.constructor.SafeConstructor()  # its scalar methods keep no state
-
-
-def implicit_tag(text: str) -> str:
-    """The tag of a plain scalar, as PyYAML's resolver gives it (YAML 1.1: null, bool, int, ...)."""
-    for tag, regexp in _IMPLICIT.get(text[:1], ()):
-        if regexp.match(text):
-            return str(tag)
-    return STR
-
-
-def construct(tag: str, text: str) -> Any:
-    """The value of scalar `text` tagged `tag` (one of SCALARS); ValueError when it is not one."""
-    if tag == STR:
-        return text
-    build = _BUILD.get(tag) if tag in SCALARS else None
-    try:
-        if tag == _INT and text.isascii() and text.isdigit() and (text[0] != "0" or text == "0"):
-            return int(text)  # the usual int, decimal (`010` is octal in YAML 1.1)
-        if build is None:
-            raise ValueError
-        return build(_CONSTRUCTOR, yaml.ScalarNode(tag, text))
-    except (ValueError, KeyError, AttributeError, TypeError, OverflowError, yaml.YAMLError):
-        shown = text if len(text) <= 40 else text[:37] + "..."
-        raise ValueError(f"{shown!r} is not a valid {tag.replace('tag:yaml.org,2002:', '!!')}") from None
-
-
-def plain_value(value: Any) -> Any:
-    """A constructed scalar as data: a date or time becomes its ISO text."""
-    return value.isoformat() if hasattr(value, "isoformat") else value
-
-
-class Parser(Protocol):
-    """What is read of a YAML parser: libyaml's or PyYAML's pure-Python one."""
-
-    def get_event(self) -> Any: ...
-
-    def dispose(self) -> None: ...

@@ -35,13 +35,15 @@ from .yamlbase import (
     MAX_DEPTH,
     MAX_NODES,
     MAX_TEXT,
-    SCALARS,
     TOO_DEEP,
     Document,
     Mark,
-    Parser,
     Path,
     YamlProblem,
+)
+from .yamlscalars import (
+    SCALARS,
+    Parser,
     construct,
     implicit_tag,
     plain_value,

@@ -33,8 +33,8 @@ LAYERED_PACKAGES = {"sweep"}
 """Packages that sit in a layer as a whole (the others, like `simulator` and `guidance`, are foundations)."""
 
 SIMULATOR_MAY_USE = {
-    "catalog", "clock", "credentials", "errors", "exchange", "matching", "replies", "safejson",
-    "statuses", "validation", "version",
+    "catalog", "clock", "credentials", "errors", "exchange", "matching", "packaged", "replies",
+    "safejson", "statuses", "validation", "version",
 }  # fmt: skip
 """The only top-level modules the simulator builds on: it knows nothing of sessions, rules or journals."""
 

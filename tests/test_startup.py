@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,16 +26,17 @@ ON_FIRST_USE = (
     "email._header_value_parser",
     "urllib.request",
     "xml.sax",
+    "yaml",
 )
 """Loaded when first needed: drawing a file, the first admin request, OpenAPI, a watched folder, a
-client, an upload's multipart body (the email package's parser); never: urllib.request, xml.sax."""
+client, an upload's multipart body (the email package's parser), a user's scenario file (PyYAML: the
+package's own files are read from their JSON twins); never: urllib.request, xml.sax."""
 SERVING = (
     "mockserver.app",
     "mockserver.server",
     "mockserver.control",
     "uvicorn",
     "pydantic",
-    "yaml",
     "asyncio",
 )
 
@@ -108,6 +110,12 @@ def test_what_is_loaded_on_first_use_is_loaded_then(path: str, loads: tuple[str,
         "asyncio.run(main())"
     )
     assert loaded_after(code, loads + DRAWING) == list(loads)
+
+
+def test_a_user_folder_is_read_with_pyyaml(tmp_path: Path) -> None:
+    (tmp_path / "mine.yaml").write_text("rules: []\n", encoding="utf-8")
+    code = f"from pathlib import Path\nfrom mockserver import loader\nloader.load(Path({str(tmp_path)!r}))"
+    assert loaded_after(code, ("yaml",)) == ["yaml"]
 
 
 def test_drawing_a_file_loads_the_drawing_code() -> None:

@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mockserver import yamldoc, yamlnodes
-from mockserver.yamlbase import Parser
 from mockserver.yamldoc import MAX_DEPTH, TOO_DEEP, Document, YamlProblem, read
+from mockserver.yamlscalars import Parser
 
 Result = tuple[str, dict[Any, Any], dict[Any, Any]] | tuple[tuple[int, int], str]
 

@@ -11,15 +11,12 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time
 from functools import cache
-from importlib import resources
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
-_LOADER: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml's safe loader when PyYAML has it (this package's own file, read at every start)."""
+from .. import packaged
 
 KEY_PATTERN = re.compile(r"pc_live_[A-Za-z0-9]{20}\Z")
 ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
@@ -129,8 +126,7 @@ class StartingWorkspace(_Starting):
 @cache
 def default_workspace() -> dict[str, Any]:
     """The built-in starting workspace, as plain data (validated once)."""
-    text = resources.files(__package__).joinpath("default_workspace.yaml").read_text(encoding="utf-8")
-    data: dict[str, Any] = yaml.load(text, Loader=_LOADER)
+    data: dict[str, Any] = packaged.data("simulator/default_workspace.yaml")
     StartingWorkspace.model_validate(data)
     return data
 
