@@ -1,4 +1,4 @@
-"""Instructions per request, counted by callgrind: the throughput rows' figures without the noise.
+"""Instructions per request and to start, counted by callgrind: the figures without the noise.
 
     python -m benchmarks --only instructions [--quick]
 
@@ -7,7 +7,9 @@ same on every run. Each server (a floor or a mock, `benchmarks.serve`, the same 
 throughput rows) runs under callgrind; after warm-up requests the counters are zeroed, then N requests on
 one keep-alive connection are counted, the client's included nowhere (it is another process). What a
 count leaves out: cache misses, the collector's timing, the machine's load; the throughput rows measure
-those. Needs valgrind (Debian: `apt-get install valgrind`); a section that cannot run says so.
+those. Start-up is counted too: a process launched under callgrind, from its first instruction to its
+first 200 on /__mock/health, the mock's command beside the startup section's floor. Needs valgrind
+(Debian: `apt-get install valgrind`); a section that cannot run says so.
 """
 
 from __future__ import annotations
@@ -91,20 +93,58 @@ def per_request(kind: str, method: str, target: str, count: int, serve_args: Seq
             process.wait(60)
         if not 200 <= status < 500:
             raise RuntimeError(f"{kind} answered {method} {target} with {status}")
-        dumped = Path(f"{out}.1").read_text(encoding="utf-8")
-        found = re.search(r"^summary: (\d+)$", dumped, re.M)
-        if found is None:
-            raise RuntimeError("callgrind wrote no summary")
-        return int(found[1]) / count
+        return _summary(out) / count
+
+
+def to_first_200(command: Sequence[str]) -> float:
+    """Instructions a process launched with `command` (PORT in it replaced) runs until it has answered
+    its first 200 on /__mock/health: start-up without the machine's noise."""
+    boot.first_200(command, "/__mock/health")  # writes the bytecode, as an installed package has it
+    port = boot._free_port()
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "callgrind.out"
+        process = subprocess.Popen(
+            [
+                "valgrind",
+                "--tool=callgrind",
+                f"--callgrind-out-file={out}",
+                "--dump-instr=no",
+                *(part.replace("PORT", str(port)) for part in command),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            cwd=tempfile.gettempdir(),
+            env=boot.child_env(),
+        )
+        try:
+            _ready(port, process, 900)
+            subprocess.run(["callgrind_control", "-d", str(process.pid)], check=True, capture_output=True)
+        finally:
+            process.terminate()
+            process.wait(60)
+        return _summary(out)
+
+
+def _summary(out: Path) -> int:
+    """The instruction count of callgrind's first dump (`callgrind_control -d`) of the run writing `out`."""
+    dumped = Path(f"{out}.1").read_text(encoding="utf-8")
+    found = re.search(r"^summary: (\d+)$", dumped, re.M)
+    if found is None:
+        raise RuntimeError("callgrind wrote no summary")
+    return int(found[1])
 
 
 def instructions(report: Any, rounds: int) -> None:
-    """The throughput rows (each against its floor) and the rule shapes (10,000 rules against 2)."""
+    """Start-up and the throughput rows (each against its floor), the rule shapes (10,000 rules against 2)."""
     figure = sys.modules[type(report).__module__].Figure  # benchmarks/__main__.py's, however it was run
     if not available():
         print("  valgrind is not installed (Debian: apt-get install valgrind): section skipped")
         return
     count = 1_000 if rounds <= 10 else 2_000
+    floor, mock = to_first_200(boot.FLOOR), to_first_200(boot.MOCK)
+    report.add(figure("instructions: launch → first 200, floor (bare uvicorn)", "instr", [floor]))
+    fig = report.add(figure("instructions: launch → first 200 on /__mock/health", "instr", [mock]))
+    fig.ratio_to, fig.ratio = "its floor (floor / mock)", floor / mock
     rows = (
         (DESIGN, "simulator GET /designs/{id}", 0.80),
         (RULE_GET, "rule-answered GET (200)", 0.90),
