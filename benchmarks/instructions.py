@@ -21,7 +21,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -64,36 +65,15 @@ def _ready(port: int, process: subprocess.Popen[bytes], deadline: float) -> None
 def per_request(kind: str, method: str, target: str, count: int, serve_args: Sequence[str] = ()) -> float:
     """Instructions per request of a `benchmarks.serve KIND` process answering `count` requests."""
     port = boot._free_port()
-    with tempfile.TemporaryDirectory() as folder:
-        out = Path(folder) / "callgrind.out"
-        process = subprocess.Popen(
-            [
-                "valgrind",
-                "--tool=callgrind",
-                f"--callgrind-out-file={out}",
-                "--dump-instr=no",
-                sys.executable,
-                "-m",
-                "benchmarks.serve",
-                kind,
-                str(port),
-                *serve_args,
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            _ready(port, process, 900)
-            status = _send(port, WARM_UP, method, target)
-            subprocess.run(["callgrind_control", "-z", str(process.pid)], check=True, capture_output=True)
-            _send(port, count, method, target)
-            subprocess.run(["callgrind_control", "-d", str(process.pid)], check=True, capture_output=True)
-        finally:
-            process.terminate()
-            process.wait(60)
-        if not 200 <= status < 500:
-            raise RuntimeError(f"{kind} answered {method} {target} with {status}")
-        return _summary(out) / count
+    argv = [sys.executable, "-m", "benchmarks.serve", kind, str(port), *serve_args]
+    with _under_callgrind(argv, port) as run:
+        status = _send(port, WARM_UP, method, target)
+        run.control("-z")
+        _send(port, count, method, target)
+        counted = run.dump()
+    if not 200 <= status < 500:
+        raise RuntimeError(f"{kind} answered {method} {target} with {status}")
+    return counted / count
 
 
 def to_first_200(command: Sequence[str]) -> float:
@@ -101,37 +81,47 @@ def to_first_200(command: Sequence[str]) -> float:
     its first 200 on /__mock/health: start-up without the machine's noise."""
     boot.first_200(command, "/__mock/health")  # writes the bytecode, as an installed package has it
     port = boot._free_port()
+    argv = [part.replace("PORT", str(port)) for part in command]
+    with _under_callgrind(argv, port, cwd=tempfile.gettempdir(), env=boot.child_env()) as run:
+        return run.dump()
+
+
+class _Run:
+    """A process under callgrind: `control` sends callgrind_control a flag, `dump` returns the count
+    since the start or the last `-z`."""
+
+    def __init__(self, process: subprocess.Popen[bytes], out: Path) -> None:
+        self.process, self.out = process, out
+
+    def control(self, flag: str) -> None:
+        subprocess.run(["callgrind_control", flag, str(self.process.pid)], check=True, capture_output=True)
+
+    def dump(self) -> int:
+        self.control("-d")
+        dumped = Path(f"{self.out}.1").read_text(encoding="utf-8")
+        found = re.search(r"^summary: (\d+)$", dumped, re.M)
+        if found is None:
+            raise RuntimeError("callgrind wrote no summary")
+        return int(found[1])
+
+
+@contextmanager
+def _under_callgrind(argv: Sequence[str], port: int, **options: Any) -> Iterator[_Run]:
+    """`argv` run under callgrind until the block ends, once it answers on `port`."""
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "callgrind.out"
         process = subprocess.Popen(
-            [
-                "valgrind",
-                "--tool=callgrind",
-                f"--callgrind-out-file={out}",
-                "--dump-instr=no",
-                *(part.replace("PORT", str(port)) for part in command),
-            ],
+            ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", "--dump-instr=no", *argv],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            cwd=tempfile.gettempdir(),
-            env=boot.child_env(),
+            **options,
         )
         try:
             _ready(port, process, 900)
-            subprocess.run(["callgrind_control", "-d", str(process.pid)], check=True, capture_output=True)
+            yield _Run(process, out)
         finally:
             process.terminate()
             process.wait(60)
-        return _summary(out)
-
-
-def _summary(out: Path) -> int:
-    """The instruction count of callgrind's first dump (`callgrind_control -d`) of the run writing `out`."""
-    dumped = Path(f"{out}.1").read_text(encoding="utf-8")
-    found = re.search(r"^summary: (\d+)$", dumped, re.M)
-    if found is None:
-        raise RuntimeError("callgrind wrote no summary")
-    return int(found[1])
 
 
 def instructions(report: Any, rounds: int) -> None:
