@@ -24,7 +24,13 @@ INTERVAL = 0.05
 
 def line(incoming: Incoming, outcome: Outcome) -> str:
     """`GET /api/v1/designs [designs.list] → 200 (simulator)`: one request and what answered it."""
-    what = outcome.fault or " ".join(str(part) for part in (outcome.status, outcome.code) if part)
+    status, code = outcome.status, outcome.code
+    if outcome.fault:
+        what = outcome.fault
+    elif status and code:
+        what = f"{status} {code}"
+    else:  # the one given, or neither (a join of the two, not on the request path, cost a third more)
+        what = str(status) if status else code or ""
     by = outcome.answered_by
     source = by if by == "simulator" or by.startswith(("override", "mockserver")) else f"rule {by}"
     operation = f" [{incoming.operation}]" if incoming.operation else ""

@@ -86,3 +86,17 @@ def test_the_line_names_the_operation_and_who_answered() -> None:
     assert (
         console.line(Incoming("GET", "/x"), Outcome(0, b"", "r1", fault="hang")) == "GET /x → hang (rule r1)"
     )
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "shown"),
+    [
+        (402, "INSUFFICIENT_CREDITS", "402 INSUFFICIENT_CREDITS"),
+        (200, None, "200"),
+        (0, "X", "X"),
+        (0, None, ""),
+    ],
+)
+def test_the_line_shows_the_status_and_code_it_has(status: int, code: str | None, shown: str) -> None:
+    outcome = Outcome(status, b"", "simulator", code=code)
+    assert console.line(Incoming("GET", "/x"), outcome) == f"GET /x → {shown} (simulator)"
