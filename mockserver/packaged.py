@@ -32,7 +32,8 @@ def _root() -> Traversable:
     return resources.files(__package__)
 
 
-def digest(text: str) -> str:
+def _digest(text: str) -> str:
+    """The SHA-256 of `text` (UTF-8), in hex: what a twin names the text it was made from."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -66,7 +67,7 @@ def _twin(relative: str, text: str) -> Any:
         twin = json.loads(_root().joinpath(TWINS, f"{relative}.json").read_bytes())
     except (OSError, ValueError):
         return _STALE
-    if not isinstance(twin, dict) or twin.get("sha256") != digest(text) or "data" not in twin:
+    if not isinstance(twin, dict) or twin.get("sha256") != _digest(text) or "data" not in twin:
         return _STALE
     return twin["data"]
 
@@ -80,7 +81,7 @@ def sources() -> list[str]:
 
 def made(relative: str, text: str) -> str:
     """The twin of the packaged file at `relative` whose text is `text`, as written to its file."""
-    twin = {"sha256": digest(text), "data": _read(text).data}
+    twin = {"sha256": _digest(text), "data": _read(text).data}
     return json.dumps(twin, ensure_ascii=False, indent=1) + "\n"
 
 
