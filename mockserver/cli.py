@@ -3,7 +3,10 @@
 
 A thin shell over the library: options fill a Settings, library errors
 become one-line messages and exit codes (1: scenario problems, 2: usage or
-start-up errors; a stop by Ctrl+C or SIGTERM is a clean exit, 0).
+start-up errors; a stop by Ctrl+C or SIGTERM is a clean exit, 0). The
+server, the scenario model and the simulator are imported by the commands
+that use them: `mockserver --help`, `--version`, `codes` and `guidance` load
+none of them (nor pydantic).
 """
 
 from __future__ import annotations
@@ -16,23 +19,26 @@ import socket
 import sys
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import uvicorn
 
-from . import catalog, loader, model, sweep, uvicorn_server
-from .app import MockApp
+from . import sweep
+from .collector import loading
 from .errors import ScenarioError, ServerStartError
 from .guidance import BOUNDS as GUIDANCE_BOUNDS
 from .guidance import HELP as GUIDANCE_HELP
 from .guidance import RULES as GUIDANCE_RULES
 from .guidance import Thresholds, thresholds_from
-from .settings import DEFAULT_MAX_SESSIONS, DEFAULT_PORT, DEFAULT_REVISION, Settings
+from .settings import API_REVISIONS, DEFAULT_MAX_SESSIONS, DEFAULT_PORT, DEFAULT_REVISION, Settings
 from .simulator.operations import OPERATIONS
-from .simulator.revisions import REVISIONS
 from .sweep import limits as sweep_limits
 from .version import __version__
+
+if TYPE_CHECKING:
+    import uvicorn
+
+    from .app import MockApp
 
 USER_FOLDER = Path("scenarios")
 
@@ -98,7 +104,7 @@ _scenarios_option = click.option(
 @click.option("--scenario", default="default", show_default=True, help="Scenario active at start.")
 @click.option(
     "--api-revision",
-    type=click.Choice(list(REVISIONS)),
+    type=click.Choice(API_REVISIONS),
     default=DEFAULT_REVISION,
     show_default=True,
     help="The docs revision to simulate (a scenario's api_revision wins).",
@@ -192,6 +198,10 @@ def main(
     """
     if ctx.invoked_subcommand is not None:
         return
+    with loading():  # the server's modules: imported when the command serves
+        from . import uvicorn_server
+        from .app import MockApp
+
     settings = Settings(
         host=host,
         port=port,
@@ -355,6 +365,8 @@ def _credentials(app: MockApp) -> list[str]:
 @click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
 def check(folder: Path | None) -> None:
     """Validate scenario files (FOLDER, default ./scenarios) over the built-ins."""
+    from . import loader
+
     target = _user_folder(folder)
     try:
         scenarios = loader.load(target)
@@ -370,6 +382,8 @@ def check(folder: Path | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def codes(as_json: bool) -> None:
     """Print the documented error catalog."""
+    from . import catalog
+
     entries = list(catalog.CODES.values())
     if as_json:
         rows = [{"status": e.status, "code": e.code, "message": e.message, "when": e.when} for e in entries]
@@ -385,6 +399,8 @@ def codes(as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def operations(as_json: bool) -> None:
     """Print the operation names rules can use, and their route in each revision."""
+    from .simulator.revisions import REVISIONS
+
     table = {
         name: {
             "description": text,
@@ -433,6 +449,8 @@ def guidance_listing(as_json: bool) -> None:
 @main.command()
 def schema() -> None:
     """Print the JSON Schema of scenario files."""
+    from . import model
+
     click.echo(json.dumps(model.json_schema(), indent=2))
 
 
@@ -442,7 +460,7 @@ def schema() -> None:
 @click.option("--scenario", default="default", show_default=True, help="Scenario every run starts from.")
 @click.option(
     "--api-revision",
-    type=click.Choice(list(REVISIONS)),
+    type=click.Choice(API_REVISIONS),
     help="The docs revision to simulate [default: the scenario's, else the newest].",
 )
 @click.option(

@@ -7,6 +7,9 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+API_REVISIONS = ("A", "B1", "B2", "C1", "C2")
+"""The documented revisions the simulator serves, oldest first: `simulator.revisions.REVISIONS` by name
+(a test keeps the two the same), named here so the command line lists them without the simulator."""
 DEFAULT_REVISION = "C2"
 """The newest published revision of the API's docs: what is served unless told otherwise."""
 DEFAULT_MAX_SESSIONS = 1000

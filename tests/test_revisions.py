@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from mockserver import MockAsgi, ScenarioError, Settings, loader, model
+from mockserver import MockAsgi, ScenarioError, Settings, loader, model, settings
 from mockserver.cli import main
 from mockserver.exchange import Incoming
 from mockserver.simulator.operations import OPERATIONS
@@ -28,6 +28,9 @@ ROUTES = {
 def test_the_newest_revision_is_the_default_and_every_revision_is_listed_oldest_first() -> None:
     assert list(REVISIONS) == ["A", "B1", "B2", "C1", "C2"]
     assert DEFAULT == "C2"
+    # what the settings and the command line name without loading the simulator
+    assert tuple(REVISIONS) == settings.API_REVISIONS
+    assert settings.DEFAULT_REVISION == DEFAULT
     assert Settings().api_revision == "C2"
 
 

@@ -149,3 +149,31 @@ def test_the_command_loads_its_modules_with_the_collector_paused_and_leaves_it_o
     assert collections < 10  # loading the command's modules makes about 100 with the collector on
     assert on is True
     assert frozen > 10_000  # what the modules made is out of the collector's way
+
+
+def test_the_server_modules_load_with_the_collector_paused_when_the_command_serves(tmp_path: Path) -> None:
+    # a folder that does not exist: the command imports the server, then stops at loading the scenarios
+    code = (
+        "import gc, sys\n"
+        "runs = []\n"
+        "gc.callbacks.append(lambda phase, info: runs.append(phase) if phase == 'start' else None)\n"
+        "import mockserver.__main__ as entry\n"
+        f"sys.argv = ['mockserver', '--port', '0', '--scenarios', {str(tmp_path / 'missing')!r}]\n"
+        "try:\n"
+        "    entry.main()\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code == 1, exc.code"
+    )
+    probe = "[len(runs), gc.isenabled(), gc.get_freeze_count(), 'mockserver.app' in sys.modules]"
+    seen = printed(code, probe)
+    collections, on, frozen, served = seen
+    assert served is True
+    assert collections < 10  # the server's modules make about 100 with the collector on
+    assert on is True
+    assert frozen > 30_000
+
+
+def test_the_command_lists_and_describes_without_loading_the_server() -> None:
+    # `mockserver --help`, `--version`, `codes` and `guidance` need neither pydantic nor the server
+    heavy = ("pydantic", "uvicorn", "mockserver.app", "mockserver.loader", "mockserver.simulator.revisions")
+    assert loaded_after("import mockserver.cli", heavy) == []

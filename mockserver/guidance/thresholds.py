@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import TypeAdapter, ValidationError
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
 
 HELP: dict[str, str] = {
     "min_delay": "seconds a client waits at least before retrying after a 5xx or a broken connection",
@@ -68,7 +69,10 @@ class Thresholds:
 
 @cache
 def _adapter() -> TypeAdapter[Thresholds]:
-    """Built on first use: a start-up without `--guidance` or a `guidance:` key does not need it."""
+    """Built on first use: a start-up without `--guidance` or a `guidance:` key does not need it (nor
+    does `mockserver --help`, which lists the thresholds: pydantic is imported here)."""
+    from pydantic import TypeAdapter
+
     return TypeAdapter(Thresholds)
 
 
@@ -84,8 +88,11 @@ def thresholds_from(data: Mapping[str, Any] | None, base: Thresholds | None = No
     if unknown:
         raise ValueError(f"unknown guidance threshold {', '.join(unknown)}; known: {', '.join(merged)}")
     merged.update(data or {})
+    adapter = _adapter()
+    from pydantic import ValidationError  # imported by _adapter
+
     try:
-        return _adapter().validate_python(merged)
+        return adapter.validate_python(merged)
     except ValidationError as exc:
         problems = "; ".join(_problem(e) for e in exc.errors())
         raise ValueError(f"bad guidance thresholds: {problems}") from None
