@@ -16,10 +16,13 @@ from contextlib import contextmanager
 
 @contextmanager
 def loading() -> Iterator[None]:
-    """The collector paused in the block, what the block made frozen, the collector on again after."""
+    """The collector paused in the block, what the block made frozen, the collector on again after
+    (if it was on: a process that runs the command in its own, such as a test's, keeps its setting)."""
+    was_on = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         gc.freeze()
-        gc.enable()
+        if was_on:
+            gc.enable()

@@ -177,3 +177,10 @@ def test_the_command_lists_and_describes_without_loading_the_server() -> None:
     # `mockserver --help`, `--version`, `codes` and `guidance` need neither pydantic nor the server
     heavy = ("pydantic", "uvicorn", "mockserver.app", "mockserver.loader", "mockserver.simulator.revisions")
     assert loaded_after("import mockserver.cli", heavy) == []
+
+
+def test_loading_modules_leaves_a_paused_collector_paused() -> None:
+    code = (
+        "import gc\nfrom mockserver.collector import loading\ngc.disable()\nwith loading():\n    import csv"
+    )
+    assert printed(code, "gc.isenabled()") is False
