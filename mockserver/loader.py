@@ -13,7 +13,6 @@ import re
 import stat
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from importlib import resources
@@ -23,7 +22,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from . import model, packaged, validation
+from . import collector, model, packaged, validation
 from .errors import Problem, ScenarioError
 from .matching import compile_path
 from .rules import Rule, RuleIndex, compile_rule
@@ -175,38 +174,20 @@ def load(user_folder: Path | None = None, cache: LoadCache | None = None) -> Sce
 
     With `cache`, a file unchanged since the cache saw it (same mtime, size and inode) is not parsed again.
     """
+    # The collector is paused during a load: a file of 10,000 rules makes about a million objects that
+    # all stay alive and hold no cycles to free; as they pile up, the collector would walk them again
+    # and again, taking longer than the load itself. Paused, it would still walk them all once, as
+    # young objects, on its first pass after (0.1 s for 10,000 rules): freezing and unfreezing them
+    # moves them to the oldest generation instead, without a walk. Cyclic garbage among them (the load
+    # makes none; a process hosting the fixture may have some) is then freed by the next full pass.
+    # Once a server has started, its objects are frozen for good (`MockApp`'s lifespan): a reload
+    # then freezes its own for good too, and never unfreezes the server's.
     try:
-        with _collector_paused():
+        with collector.paused(for_good=gc.get_freeze_count() > 0):
             return _load(user_folder, cache)
     finally:
         # Its work is done once the rules hold their patterns: kept, it would hold 10,000 more entries.
         compile_path.cache_clear()
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector paused during a load (and on again after, if it was on).
-
-    A file of 10,000 rules makes about a million objects that all stay alive and hold no cycles to
-    free: as they pile up, the collector would walk them again and again, taking longer than the
-    load itself. Paused, it would still walk them all once, as young objects, on its first pass after
-    (0.1 s for 10,000 rules): freezing and unfreezing the tracked objects moves them to the oldest
-    generation instead, without a walk. Cyclic garbage among them (the load makes none; a process
-    hosting the fixture may have some) is then freed by the next full pass, not the next young one.
-    Once a server has started, its objects are frozen for good (`MockApp`'s lifespan): a reload then
-    freezes its own too, and never unfreezes the server's.
-    """
-    was_on = gc.isenabled()
-    frozen = gc.get_freeze_count()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if not frozen:
-            gc.unfreeze()
-        if was_on:
-            gc.enable()
 
 
 def _load(user_folder: Path | None, cache: LoadCache | None) -> ScenarioSet:
