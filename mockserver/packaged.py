@@ -5,7 +5,7 @@ starts. Each has a JSON twin under `prebuilt/` (its path with `.json` added), ma
 reads of it by `python -m mockserver.packaged`, holding the SHA-256 of the text it was made from. A
 twin whose hash is not the text's (the YAML edited since, in a checkout) is passed over and the YAML
 read: a twin makes a start faster, never different. Importing PyYAML alone takes about 90 M
-instructions (57 M of them compiling its reader's pattern of unprintable characters), about 7% of a
+instructions (57 M of them compiling its reader's pattern of unprintable characters), about 8% of a
 start; a test keeps the shipped twins fresh.
 """
 
