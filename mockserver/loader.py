@@ -15,7 +15,6 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
-from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,6 @@ from .rules import Rule, RuleIndex, compile_rule
 from .simulator.starting import StartingWorkspace, default_workspace
 from .yamlbase import Document, YamlProblem
 
-SUFFIXES = (".yaml", ".yml")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 
 
@@ -93,7 +91,7 @@ class ScenarioSet:
 
 
 def builtin_folder() -> Traversable:
-    return resources.files(__package__).joinpath(packaged.SCENARIOS)
+    return packaged.scenarios_folder()
 
 
 @dataclass(frozen=True)
@@ -352,7 +350,7 @@ def _sources(
     folder: Traversable | Path, display: str, builtin: bool, problems: list[Problem]
 ) -> Iterable[Source]:
     entries = sorted(
-        (e for e in folder.iterdir() if e.name.endswith(SUFFIXES) and e.is_file()),
+        (e for e in folder.iterdir() if e.name.endswith(packaged.SUFFIXES) and e.is_file()),
         key=lambda e: e.name,
     )
     seen: dict[str, str] = {}

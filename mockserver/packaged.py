@@ -23,6 +23,8 @@ from .yamlbase import Document
 
 TWINS = "prebuilt"
 SCENARIOS = "scenarios"
+SUFFIXES = (".yaml", ".yml")
+"""What a scenario file's name ends with (the built-in ones and a user's)."""
 _FILES = ("catalog.yaml", "simulator/default_workspace.yaml")
 """The packaged YAML files besides the built-in scenarios."""
 
@@ -72,10 +74,15 @@ def _twin(relative: str, text: str) -> Any:
     return twin["data"]
 
 
+def scenarios_folder() -> Traversable:
+    """The folder of the built-in scenarios."""
+    return _root().joinpath(SCENARIOS)
+
+
 def sources() -> list[str]:
     """Every packaged YAML file a twin is made for, relative to the package."""
-    folder = _root().joinpath(SCENARIOS)
-    scenarios = sorted(e.name for e in folder.iterdir() if e.name.endswith((".yaml", ".yml")))
+    folder = scenarios_folder()
+    scenarios = sorted(e.name for e in folder.iterdir() if e.name.endswith(SUFFIXES) and e.is_file())
     return [*_FILES, *(f"{SCENARIOS}/{name}" for name in scenarios)]
 
 
