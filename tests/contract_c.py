@@ -178,3 +178,8 @@ SVG_LOGO = (
     b'<circle cx="30" cy="30" r="12" fill="#FFFFFF"/></svg>'
 )
 SVG_BLANK = b'<svg xmlns="http://www.w3.org/2000/svg" width="120" height="60"><g/></svg>'
+SVG_SWATCH = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">'
+    b'<rect width="10" height="10" fill="#0000ff"/></svg>'
+)
+"""One colour all over (a swatch): not blank."""

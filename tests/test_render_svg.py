@@ -67,12 +67,20 @@ def test_strokes_lines_polygons_curves_and_text_draw_something() -> None:
         b"<svg " + SVG + b' width="10" height="10"><defs><rect width="10" height="10"/></defs></svg>',
         b"<svg " + SVG + b'><rect width="50" height="50" fill="none"/><circle r="9" fill="transparent"/>'
         b'<rect width="9" height="9" opacity="0"/><rect width="9" height="9" fill="rgba(1,2,3,0)"/></svg>',
-        b"<svg " + SVG + b' width="20" height="20"><rect width="20" height="20" fill="#123456"/></svg>',
     ],
-    ids=["empty", "only-defs", "transparent-shapes", "one-colour"],
+    ids=["empty", "only-defs", "transparent-shapes"],
 )
 def test_a_blank_drawing_is_none(svg: bytes) -> None:
     assert rasterize_svg(svg) is None
+
+
+def test_a_drawing_of_one_colour_all_over_is_not_blank() -> None:
+    # A swatch or a full-bleed background: every pixel the same, and something to see.
+    swatch = b"<svg " + SVG + b' width="20" height="20"><rect width="20" height="20" fill="#123456"/></svg>'
+    result = rasterize_svg(swatch)
+    assert result is not None
+    image = decode(result[0])
+    assert {pixel(image, (x, y)) for x in range(20) for y in range(20)} == {(0x12, 0x34, 0x56, 255)}
 
 
 BOMB = (

@@ -18,6 +18,7 @@ from tests.contract_c import (
     QUICKSTART_ACTIONS,
     SVG_BLANK,
     SVG_LOGO,
+    SVG_SWATCH,
     TIMESTAMP,
     create,
     data,
@@ -340,6 +341,14 @@ async def test_an_svg_upload_is_kept_as_svg_with_a_png_thumbnail(revision: str) 
         )
         made = data(await client.post(f"{API}/designs/{design_id}/generate"), 201)
         assert b"/Subtype /Image" in pdf_text(await fetch(client, made["downloadUrl"], "application/pdf"))
+
+
+async def test_an_svg_of_one_colour_all_over_is_not_blank(revision: str) -> None:
+    # A colour swatch: the docs refuse a blank result, and a filled square is something to see.
+    files = {"file": ("swatch.svg", SVG_SWATCH, "image/svg+xml")}
+    async with session(revision) as (_, client):
+        upload = data(await client.post(f"{API}/uploads", files=files), 201)
+        assert (upload["mimeType"], upload["dimensions"]) == ("image/svg+xml", {"width": 10, "height": 10})
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,7 @@ from tests.contract_c import (
     API,
     QUICKSTART_ACTIONS,
     SVG_BLANK,
+    SVG_SWATCH,
     create,
     data,
     error,
@@ -206,6 +207,16 @@ async def test_a_refused_inline_image_fails_the_whole_patch(revision: str, inlin
         response = await client.patch(f"{API}/designs/{design_id}/tree", json={"actions": actions})
         assert "'pic'" in error(response, 400, "VALIDATION_ERROR")
         assert await tree(client, design_id) == before
+
+
+async def test_an_inline_svg_of_one_colour_is_a_page_background(revision: str) -> None:
+    async with session(revision) as (_, client):
+        design_id = await create(client, name="Swatch")
+        swatch = "data:image/svg+xml," + quote(SVG_SWATCH.decode())
+        action = {"type": "set_page_background", "args": {"page": 0, "backgroundImage": swatch}}
+        await patch_tree(client, design_id, [action])
+        raw = await tree(client, design_id)
+        assert raw["pages"][0]["background"]["backgroundImage"].startswith("uploads:upl_")
 
 
 # --- batch ------------------------------------------------------------------------------------------

@@ -346,8 +346,10 @@ def _walk(
 def rasterize(data: bytes, *, max_pixels: int = 4_000_000) -> tuple[bytes, int, int] | None:
     """An SVG upload drawn to (PNG bytes, width, height), or None when the drawing comes out blank.
 
-    Blank means nothing drawn, fully transparent, or every pixel the same colour. The PNG has an alpha
-    channel and the SVG's own size, scaled down (never up) to at most `max_pixels` pixels.
+    Blank means nothing to see: nothing drawn, or only fully transparent paint. A drawing of one colour
+    all over (a swatch, a full-bleed background) is not blank: the docs refuse a blank result, nothing
+    more. The PNG has an alpha channel and the SVG's own size, scaled down (never up) to at most
+    `max_pixels` pixels.
     Raises ValueError for refused or unparseable documents (see the module docstring).
     """
     root = _parse(data)
@@ -369,8 +371,7 @@ def rasterize(data: bytes, *, max_pixels: int = 4_000_000) -> tuple[bytes, int, 
     )
     canvas = _Canvas(pixels_w, pixels_h)
     _walk(canvas, root, base, _style(root, {}), box[2], 0)
-    low, high = zip(*canvas.image.getextrema(), strict=True)
-    if high[3] == 0 or low == high:
+    if canvas.image.getchannel("A").getbbox() is None:  # not one pixel with any opacity
         return None
     out = io.BytesIO()
     canvas.image.save(out, format="PNG")
