@@ -9,7 +9,14 @@ from typing import Any
 
 import pytest
 
-from mockserver.simulator.authoring import AuthoringError, apply_actions, new_tree, variables, vocabulary
+from mockserver.simulator.authoring import (
+    AuthoringError,
+    apply_actions,
+    failed_action,
+    new_tree,
+    variables,
+    vocabulary,
+)
 
 B1, B2, C1, C2 = (vocabulary(name) for name in ("B1", "B2", "C1", "C2"))
 Tree = dict[str, Any]
@@ -734,3 +741,16 @@ def test_element_and_page_counts_are_bounded() -> None:
     small = new_tree()
     small["nodes"] = {f"n{i}": {} for i in range(5_000)}
     fails([TITLE], "INVALID_INPUT", "at most 5000 elements", tree=small)
+
+
+def test_a_value_found_after_the_actions_ran_is_blamed_on_the_first_action_that_sent_it() -> None:
+    inline = "data:image/svg+xml,<svg/>"
+    cells = {"cells": [["a", {"type": "image", "data": {"src": inline}}]]}
+    actions = [
+        TITLE,
+        act("add_element", type="table", name="t", data=cells),
+        act("set_page_background", page=0, backgroundImage=inline),
+    ]
+    assert failed_action(actions, inline) == "actions[1] (add_element) failed: "
+    assert failed_action(actions[2:], inline) == "actions[0] (set_page_background) failed: "
+    assert failed_action([TITLE, "not an action"], inline) == ""

@@ -205,7 +205,10 @@ async def test_a_refused_inline_image_fails_the_whole_patch(revision: str, inlin
         image = {"type": "image", "name": "pic", "position": {"x": 10, "y": 10, "w": 60, "h": 40}}
         actions = [QUICKSTART_ACTIONS[0], {"type": "add_element", "args": {**image, "data": {"src": inline}}}]
         response = await client.patch(f"{API}/designs/{design_id}/tree", json={"actions": actions})
-        assert "'pic'" in error(response, 400, "VALIDATION_ERROR")
+        message = error(response, 400, "VALIDATION_ERROR")
+        # The docs' form for a failing action, naming the one that sent the image, and where it went once.
+        assert message.startswith("actions[1] (add_element) failed: element 'pic' data.src: "), message
+        assert message.count("data.src") == 1, message
         assert await tree(client, design_id) == before
 
 

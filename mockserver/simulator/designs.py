@@ -8,6 +8,7 @@ documentation states no such constraint).
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from pydantic import BaseModel
@@ -70,7 +71,8 @@ def author(call: Call, tree: dict[str, Any], kind: str, steps: list[Any]) -> tup
     except authoring.AuthoringError as error:
         raise ApiError(error.code, error.message) from None
     if call.profile.era == "C":
-        uploads.store_inline_images(call, authored)  # C: "a data: URI is auto-converted to an upload"
+        # C: "a data: URI is auto-converted to an upload"; one refused fails the action that sent it
+        uploads.store_inline_images(call, authored, partial(authoring.failed_action, steps))
     return authored, results
 
 

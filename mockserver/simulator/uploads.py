@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
@@ -69,12 +69,12 @@ def _image(call: Call, data: bytes, name: str) -> Image:
     )
 
 
-def store_inline_images(call: Call, tree: dict[str, Any]) -> None:
+def store_inline_images(call: Call, tree: dict[str, Any], blame: Callable[[str], str] | None = None) -> None:
     """Replace each inline `data:` image source in `tree` by the `uploads:` ref of a new upload.
 
     C documents this (the tree never carries image bytes). Every source is checked as an upload is
     before any is stored, so a refused one leaves the workspace as it was; the same URI twice is one
-    upload.
+    upload. A refused source's message starts with `blame(source)` (the action that sent it).
     """
     made: dict[str, Image] = {}
     for holder, key, where in _image_sources(tree):
@@ -83,22 +83,23 @@ def store_inline_images(call: Call, tree: dict[str, Any]) -> None:
             continue
         if src not in made:
             try:
-                made[src] = _image(call, _inline_bytes(src, where), "inline image")
+                made[src] = _image(call, _inline_bytes(src), "inline image")
             except ApiError as error:
-                raise ApiError(error.code, f"{where}: {error.message}") from None
+                failed = blame(src) if blame is not None else ""
+                raise ApiError(error.code, f"{failed}{where}: {error.message}") from None
         holder[key] = made[src].ref
     for image in made.values():
         call.workspace.images[image.ref] = image
 
 
-def _inline_bytes(src: str, where: str) -> bytes:
+def _inline_bytes(src: str) -> bytes:
     header, _, payload = src.partition(",")
     if not header.endswith(";base64"):
         return unquote_to_bytes(payload)
     try:
         return base64.b64decode(payload, validate=True)
     except binascii.Error:
-        raise ApiError("VALIDATION_ERROR", f"{where}: the data: URI is not valid base64.") from None
+        raise ApiError("VALIDATION_ERROR", "the data: URI is not valid base64.") from None
 
 
 def _image_sources(tree: dict[str, Any]) -> Iterator[tuple[dict[str, Any], str, str]]:

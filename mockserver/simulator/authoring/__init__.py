@@ -12,6 +12,7 @@ from .catalog import action_catalog, tool_catalog
 from .errors import AuthoringError
 from .fonts import FONTS
 from .starting import tree_for_variables
+from .steps import failed_action
 from .tools import apply_tools
 from .tree import PAPER, new_tree, page_size
 from .variables import check_values, fill, variables
@@ -26,6 +27,7 @@ __all__ = [
     "apply_actions",
     "apply_tools",
     "check_values",
+    "failed_action",
     "fill",
     "new_tree",
     "page_size",

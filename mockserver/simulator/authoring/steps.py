@@ -66,6 +66,29 @@ def apply_steps(
         try:
             data = handlers[name](ctx, args)
         except AuthoringError as exc:
-            raise exc.prefixed(f"{where} ({name}) failed: ") from None
+            raise exc.prefixed(_failed(where, name)) from None
         results.append({shape.name_key: name, "status": "success", "data": data})
     return ctx.tree, results
+
+
+def _failed(where: str, name: str) -> str:
+    """How a failing step is named, before what went wrong: `actions[1] (bind_variable) failed: `."""
+    return f"{where} ({name}) failed: "
+
+
+def failed_action(actions: Sequence[Any], value: str) -> str:
+    """The name `_failed` gives the first of `actions` whose args hold `value` (a string found only once
+    every action has run, such as an inline image refused as an upload), or "" when none holds it."""
+    for index, action in enumerate(actions):
+        if isinstance(action, dict) and _holds(action.get(ACTIONS.args_key), value):
+            return _failed(f"{ACTIONS.noun}[{index}]", str(action.get(ACTIONS.name_key)))
+    return ""
+
+
+def _holds(document: Any, value: str) -> bool:
+    """Whether `value` is `document` or a string within it (a request body: nested at most 64 deep)."""
+    if isinstance(document, dict):
+        return any(_holds(item, value) for item in document.values())
+    if isinstance(document, list):
+        return any(_holds(item, value) for item in document)
+    return isinstance(document, str) and document == value
