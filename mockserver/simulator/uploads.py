@@ -69,7 +69,7 @@ def _image(call: Call, data: bytes, name: str) -> Image:
     )
 
 
-def store_inline_images(call: Call, tree: dict[str, Any], blame: Callable[[str], str] | None = None) -> None:
+def store_inline_images(call: Call, tree: dict[str, Any], blame: Callable[[str], str]) -> None:
     """Replace each inline `data:` image source in `tree` by the `uploads:` ref of a new upload.
 
     C documents this (the tree never carries image bytes). Every source is checked as an upload is
@@ -85,8 +85,7 @@ def store_inline_images(call: Call, tree: dict[str, Any], blame: Callable[[str],
             try:
                 made[src] = _image(call, _inline_bytes(src), "inline image")
             except ApiError as error:
-                failed = blame(src) if blame is not None else ""
-                raise ApiError(error.code, f"{failed}{where}: {error.message}") from None
+                raise ApiError(error.code, f"{blame(src)}{where}: {error.message}") from None
         holder[key] = made[src].ref
     for image in made.values():
         call.workspace.images[image.ref] = image
