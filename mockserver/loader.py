@@ -349,12 +349,8 @@ def _read_user_file(folder: Path, name: str) -> bytes:
 def _sources(
     folder: Traversable | Path, display: str, builtin: bool, problems: list[Problem]
 ) -> Iterable[Source]:
-    entries = sorted(
-        (e for e in folder.iterdir() if e.name.endswith(packaged.SUFFIXES) and e.is_file()),
-        key=lambda e: e.name,
-    )
     seen: dict[str, str] = {}
-    for entry in entries:
+    for entry in packaged.scenario_files(folder):
         name = entry.name.rsplit(".", 1)[0]
         shown = f"{display}/{entry.name}"
         if not _NAME.match(name):

@@ -79,11 +79,17 @@ def scenarios_folder() -> Traversable:
     return _root().joinpath(SCENARIOS)
 
 
+def scenario_files(folder: Traversable) -> list[Traversable]:
+    """The scenario files of `folder` (the built-in one or a user's), by name: files only."""
+    return sorted(
+        (e for e in folder.iterdir() if e.name.endswith(SUFFIXES) and e.is_file()), key=lambda e: e.name
+    )
+
+
 def sources() -> list[str]:
     """Every packaged YAML file a twin is made for, relative to the package."""
-    folder = scenarios_folder()
-    scenarios = sorted(e.name for e in folder.iterdir() if e.name.endswith(SUFFIXES) and e.is_file())
-    return [*_FILES, *(f"{SCENARIOS}/{name}" for name in scenarios)]
+    scenarios = (f"{SCENARIOS}/{entry.name}" for entry in scenario_files(scenarios_folder()))
+    return [*_FILES, *scenarios]
 
 
 def made(relative: str, text: str) -> str:
